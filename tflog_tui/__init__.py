@@ -1,0 +1,3 @@
+"""tflog: a terminal explorer for Grafana Loki."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from tflog_tui.cli import main
+
+raise SystemExit(main())
