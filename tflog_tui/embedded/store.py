@@ -1,0 +1,231 @@
+"""In-memory log store: one time-ordered column set per stream."""
+
+from __future__ import annotations
+
+import heapq
+import logging
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Mapping
+
+from tflog_tui.loki.models import EMPTY_LABELS, LabelInterner, Labels
+
+logger = logging.getLogger(__name__)
+
+# Per-entry overhead counted against `max_bytes` besides the UTF-8 size of the line:
+# the timestamp and a list slot for the line and for its metadata.
+_ENTRY_OVERHEAD_BYTES = 24
+
+# Compact a stream's columns once this many evicted entries sit at their front.
+_COMPACT_AFTER = 4096
+
+
+class Stream:
+    """The entries of one label set, ascending by timestamp.
+
+    Entries with equal timestamps keep their insertion order. Evicted entries
+    stay in the columns until `head` passes `_COMPACT_AFTER`, so eviction from
+    the front does not move the whole array each time.
+    """
+
+    __slots__ = ("head", "key", "labels", "lines", "metadata", "nbytes", "timestamps")
+
+    def __init__(self, labels: Labels) -> None:
+        self.labels = labels
+        self.key = str(labels)
+        self.timestamps: array[int] = array("q")
+        self.lines: list[str] = []
+        self.metadata: list[Labels] = []
+        self.head = 0
+        self.nbytes = 0
+
+    def __len__(self) -> int:
+        return len(self.timestamps) - self.head
+
+    def first_ts(self) -> int | None:
+        """Return the oldest live timestamp in ns, or None when the stream is empty."""
+        return self.timestamps[self.head] if len(self) else None
+
+    def last_ts(self) -> int | None:
+        """Return the newest timestamp in ns, or None when the stream is empty."""
+        return self.timestamps[-1] if len(self) else None
+
+    def index_range(self, start_ns: int, end_ns: int) -> tuple[int, int]:
+        """Return the index range [lo, hi) of entries with start_ns <= ts < end_ns."""
+        lo = bisect_left(self.timestamps, start_ns, self.head)
+        hi = bisect_left(self.timestamps, end_ns, lo)
+        return lo, hi
+
+    def insert(self, ts_ns: int, line: str, metadata: Labels) -> bool:
+        """Insert one entry in timestamp order; return False for an exact duplicate."""
+        timestamps = self.timestamps
+        count = len(timestamps)
+        if count == self.head or ts_ns > timestamps[-1]:
+            timestamps.append(ts_ns)
+            self.lines.append(line)
+            self.metadata.append(metadata)
+        else:
+            lo = bisect_left(timestamps, ts_ns, self.head)
+            hi = bisect_right(timestamps, ts_ns, lo)
+            for index in range(lo, hi):
+                if self.lines[index] == line:
+                    return False
+            timestamps.insert(hi, ts_ns)
+            self.lines.insert(hi, line)
+            self.metadata.insert(hi, metadata)
+        self.nbytes += _entry_size(line)
+        return True
+
+    def evict_before(self, cutoff_ns: int) -> tuple[int, int]:
+        """Evict entries older than cutoff_ns; return (entries, bytes) evicted."""
+        stop = bisect_left(self.timestamps, cutoff_ns, self.head)
+        return self._evict_to(stop)
+
+    def evict_oldest(self, count: int) -> tuple[int, int]:
+        """Evict the `count` oldest entries; return (entries, bytes) evicted."""
+        return self._evict_to(min(self.head + count, len(self.timestamps)))
+
+    def _evict_to(self, stop: int) -> tuple[int, int]:
+        if stop <= self.head:
+            return 0, 0
+        freed = 0
+        for index in range(self.head, stop):
+            freed += _entry_size(self.lines[index])
+            self.lines[index] = ""
+        evicted = stop - self.head
+        self.head = stop
+        self.nbytes -= freed
+        if self.head >= _COMPACT_AFTER or self.head == len(self.timestamps):
+            self._compact()
+        return evicted, freed
+
+    def _compact(self) -> None:
+        head = self.head
+        del self.timestamps[:head]
+        del self.lines[:head]
+        del self.metadata[:head]
+        self.head = 0
+
+
+def _entry_size(line: str) -> int:
+    return len(line.encode("utf-8", "surrogatepass")) + _ENTRY_OVERHEAD_BYTES
+
+
+class LogStore:
+    """All streams of the server, bounded by retention and by total size.
+
+    `retention_ns` drops entries older than `now - retention_ns`; `max_bytes`
+    evicts the oldest entries across all streams once the total size (line
+    bytes plus a fixed per-entry overhead) exceeds it.
+    """
+
+    def __init__(self, retention_ns: int | None = None, max_bytes: int | None = None) -> None:
+        self.retention_ns = retention_ns
+        self.max_bytes = max_bytes
+        self.streams: dict[Labels, Stream] = {}
+        self._interner = LabelInterner()
+        self._metadata_interner = LabelInterner()
+        self.total_bytes = 0
+        self.total_entries = 0
+        self.evicted_entries = 0
+
+    def intern(self, labels: Mapping[str, str]) -> Labels:
+        """Return the shared `Labels` object for a stream label set."""
+        return self._interner.intern(labels)
+
+    def stream_for(self, labels: Mapping[str, str]) -> Stream:
+        """Return the stream for `labels`, creating it on first use."""
+        interned = self._interner.intern(labels)
+        stream = self.streams.get(interned)
+        if stream is None:
+            stream = Stream(interned)
+            self.streams[interned] = stream
+        return stream
+
+    def append(
+        self,
+        labels: Mapping[str, str],
+        entries: Iterable[tuple[int, str]] | Iterable[tuple[int, str, Mapping[str, str] | None]],
+        now_ns: int | None = None,
+    ) -> tuple[Stream, list[tuple[int, str, Labels]]]:
+        """Insert entries into the stream of `labels`.
+
+        Each entry is (ts_ns, line) or (ts_ns, line, structured metadata).
+        Exact duplicates (same timestamp, stream and line) are dropped, as Loki
+        does at ingest. Returns the stream and the entries actually stored.
+        """
+        stream = self.stream_for(labels)
+        accepted: list[tuple[int, str, Labels]] = []
+        before = stream.nbytes
+        for entry in entries:
+            ts_ns, line = entry[0], entry[1]
+            raw_metadata = entry[2] if len(entry) > 2 else None
+            metadata = (
+                self._metadata_interner.intern(raw_metadata) if raw_metadata else EMPTY_LABELS
+            )
+            if stream.insert(ts_ns, line, metadata):
+                accepted.append((ts_ns, line, metadata))
+        self.total_bytes += stream.nbytes - before
+        self.total_entries += len(accepted)
+
+        if now_ns is not None:
+            self.expire(now_ns)
+        self.enforce_max_bytes()
+        return stream, accepted
+
+    def retention_cutoff(self, now_ns: int) -> int | None:
+        """Return the oldest timestamp still retained at now_ns, or None without retention."""
+        if self.retention_ns is None:
+            return None
+        return now_ns - self.retention_ns
+
+    def expire(self, now_ns: int) -> int:
+        """Evict entries older than the retention period; return how many were evicted."""
+        cutoff = self.retention_cutoff(now_ns)
+        if cutoff is None:
+            return 0
+        evicted_total = 0
+        for stream in self.streams.values():
+            first = stream.first_ts()
+            if first is None or first >= cutoff:
+                continue
+            evicted, freed = stream.evict_before(cutoff)
+            evicted_total += evicted
+            self.total_bytes -= freed
+        self._account_eviction(evicted_total)
+        return evicted_total
+
+    def enforce_max_bytes(self) -> int:
+        """Evict the oldest entries across streams until the size bound holds."""
+        if self.max_bytes is None or self.total_bytes <= self.max_bytes:
+            return 0
+        heads: list[tuple[int, str, Stream]] = []
+        for stream in self.streams.values():
+            first = stream.first_ts()
+            if first is not None:
+                heads.append((first, stream.key, stream))
+        heapq.heapify(heads)
+        evicted_total = 0
+        while heads and self.total_bytes > self.max_bytes:
+            _, key, stream = heapq.heappop(heads)
+            evicted, freed = stream.evict_oldest(1)
+            evicted_total += evicted
+            self.total_bytes -= freed
+            following = stream.first_ts()
+            if following is not None:
+                heapq.heappush(heads, (following, key, stream))
+        self._account_eviction(evicted_total)
+        return evicted_total
+
+    def _account_eviction(self, evicted: int) -> None:
+        if not evicted:
+            return
+        self.total_entries -= evicted
+        self.evicted_entries += evicted
+        logger.debug("evicted %d entries, %d bytes remain", evicted, self.total_bytes)
+
+    def iter_streams(self) -> Iterator[Stream]:
+        """Yield every stream that holds at least one entry."""
+        for stream in self.streams.values():
+            if len(stream):
+                yield stream
