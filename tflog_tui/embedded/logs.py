@@ -72,8 +72,10 @@ def select_entries(
 
     groups: dict[tuple[tuple[str, str], ...], OutputStream] = {}
     returned = 0
-    merged = heapq.merge(*sources, reverse=backward) if len(sources) > 1 else iter(
-        sources[0] if sources else ()
+    merged = (
+        heapq.merge(*sources, reverse=backward)
+        if len(sources) > 1
+        else iter(sources[0] if sources else ())
     )
     for ts_ns, _, index, stream in merged:
         if returned >= limit:

@@ -187,7 +187,7 @@ def _parse_selector_fallback(text: str) -> LogQuery:
     if not matchers:
         raise BadRequest(
             "parse error : queries require at least one regexp or equality matcher "
-            "that does not have an empty-compatible value. For instance, app=~\".*\" "
-            "does not meet this requirement, but app=~\".+\" will"
+            'that does not have an empty-compatible value. For instance, app=~".*" '
+            'does not meet this requirement, but app=~".+" will'
         )
     return LogQuery(tuple(matchers), tuple(stages))

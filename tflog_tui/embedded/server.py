@@ -59,14 +59,16 @@ def _now_ns() -> int:
 
 
 def _json_response(payload: Any) -> web.Response:
-    return web.Response(body=orjson.dumps(payload), content_type="application/json",
-                        charset="UTF-8")
+    return web.Response(
+        body=orjson.dumps(payload), content_type="application/json", charset="UTF-8"
+    )
 
 
 def _error_response(message: str, status: int = 400) -> web.Response:
     # Loki writes errors with Go's http.Error: plain text and a trailing newline.
-    return web.Response(text=message + "\n", status=status, content_type="text/plain",
-                        charset="utf-8")
+    return web.Response(
+        text=message + "\n", status=status, content_type="text/plain", charset="utf-8"
+    )
 
 
 class EmbeddedLoki:
@@ -92,6 +94,8 @@ class EmbeddedLoki:
         self._site: web.TCPSite | None = None
         self._url: str | None = None
         self._background: set[asyncio.Task[Any]] = set()
+        self.demo_generator: Any = None
+        self.demo_pending: list[Any] = []
         self.app = self._build_app()
 
     # --- lifecycle ---------------------------------------------------------
@@ -129,6 +133,13 @@ class EmbeddedLoki:
             self._runner = None
             logger.info("embedded Loki at %s stopped", self._url)
 
+    def start_demo_feed(self) -> asyncio.Task[Any]:
+        """Start pushing live demo entries (after `demo.load_history`); stopped by `stop`."""
+        from tflog_tui.embedded.demo import run_live_feed
+
+        pending, self.demo_pending = self.demo_pending, []
+        return self.spawn(run_live_feed(self, self.demo_generator, pending))
+
     def spawn(self, coroutine: Any) -> asyncio.Task[Any]:
         """Run a background coroutine owned by the server; it is cancelled on `stop`."""
         task = asyncio.get_running_loop().create_task(coroutine)
@@ -150,10 +161,7 @@ class EmbeddedLoki:
         of its own. Exact duplicates are dropped.
         """
         if metadata:
-            entries = [
-                (e[0], e[1], (e[2] if len(e) > 2 and e[2] else metadata))
-                for e in entries
-            ]
+            entries = [(e[0], e[1], (e[2] if len(e) > 2 and e[2] else metadata)) for e in entries]
         stream, accepted = self.store.append(labels, entries, self.now_ns())
         if accepted:
             self._feed_tails(stream, accepted)
@@ -415,9 +423,7 @@ class EmbeddedLoki:
     ) -> list[OutputStream]:
         pipeline = make_pipeline(query)
         start = self._retained_start(start)
-        return select_entries(
-            self.store, pipeline, start, end, limit, direction, categorize, stats
-        )
+        return select_entries(self.store, pipeline, start, end, limit, direction, categorize, stats)
 
     def _retained_start(self, start: int) -> int:
         cutoff = self.store.retention_cutoff(self.now_ns())
@@ -569,8 +575,9 @@ class EmbeddedLoki:
             entries += hi - lo
             size += sum(len(line.encode("utf-8", "surrogatepass")) for line in stream.lines[lo:hi])
         # NOTE: there are no chunks in memory; one chunk per stream is reported.
-        return _json_response({"streams": streams, "chunks": streams, "entries": entries,
-                               "bytes": size})
+        return _json_response(
+            {"streams": streams, "chunks": streams, "entries": entries, "bytes": size}
+        )
 
     def _volume_groups(
         self, params: Mapping[str, str], start: int, end: int, step: int | None
@@ -689,9 +696,7 @@ class EmbeddedLoki:
         delay_text = params.get("delay_for")
         delay_for = parse_int(delay_text, "delay_for") if delay_text else 0
         if delay_for > self.limits.tail_max_delay_for_s:
-            raise BadRequest(
-                f"delay_for can't be greater than {self.limits.tail_max_delay_for_s}"
-            )
+            raise BadRequest(f"delay_for can't be greater than {self.limits.tail_max_delay_for_s}")
 
         transport = request.transport
         ws = web.WebSocketResponse(autoping=True, max_msg_size=1024 * 1024)
@@ -700,8 +705,16 @@ class EmbeddedLoki:
         self._next_tail_id += 1
         peer = request.remote or "?"
 
-        session = TailSession(session_id, ws, transport, _NullPipeline(), query, delay_for,
-                              self.limits.tail_queue_size, peer)
+        session = TailSession(
+            session_id,
+            ws,
+            transport,
+            _NullPipeline(),
+            query,
+            delay_for,
+            self.limits.tail_queue_size,
+            peer,
+        )
         try:
             log_query = parse_log_query(query)
             pipeline = make_pipeline(log_query)
@@ -789,8 +802,13 @@ class _NullPipeline:
     def matches_stream(self, labels: Mapping[str, str]) -> bool:
         return False
 
-    def process(self, ts_ns: int, labels: Mapping[str, str], line: str,
-                metadata: Mapping[str, str] | None = None) -> None:
+    def process(
+        self,
+        ts_ns: int,
+        labels: Mapping[str, str],
+        line: str,
+        metadata: Mapping[str, str] | None = None,
+    ) -> None:
         return None
 
 

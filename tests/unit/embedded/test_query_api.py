@@ -58,8 +58,9 @@ async def test_push_gzip_body(loki_server: EmbeddedLoki) -> None:
             content=body,
             headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
         )
-    answer = await _get(loki_server, "/query_range", query='{job="a"}', start=BASE_NS,
-                        end=BASE_NS + NS)
+    answer = await _get(
+        loki_server, "/query_range", query='{job="a"}', start=BASE_NS, end=BASE_NS + NS
+    )
 
     assert pushed.status_code == 204
     assert answer.json()["data"]["result"][0]["values"] == [[str(BASE_NS), "zipped"]]
@@ -70,10 +71,16 @@ async def test_labels_and_values(loki_server: EmbeddedLoki) -> None:
     loki_server.push({"service_name": "b", "level": "error"}, [(BASE_NS, "y")])
 
     labels = await _get(loki_server, "/labels", start=BASE_NS - NS, end=BASE_NS + NS)
-    values = await _get(loki_server, "/label/service_name/values", start=BASE_NS - NS,
-                        end=BASE_NS + NS)
-    scoped = await _get(loki_server, "/label/service_name/values", start=BASE_NS - NS,
-                        end=BASE_NS + NS, query='{level="error"}')
+    values = await _get(
+        loki_server, "/label/service_name/values", start=BASE_NS - NS, end=BASE_NS + NS
+    )
+    scoped = await _get(
+        loki_server,
+        "/label/service_name/values",
+        start=BASE_NS - NS,
+        end=BASE_NS + NS,
+        query='{level="error"}',
+    )
 
     assert labels.json() == {"status": "success", "data": ["level", "service_name"]}
     assert values.json() == {"status": "success", "data": ["a", "b"]}
