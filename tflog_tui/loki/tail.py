@@ -1,0 +1,389 @@
+"""Live tail over Loki's websocket, resumed without losing or repeating entries.
+
+A tail resumes after a dropped connection, an abnormal close (1006) or
+Loki's `reached tail max duration limit` (1011). Before it connects again it
+reads the gap with an exact forward range query from the last timestamp
+seen, then tails from the newest timestamp read. Entries at that timestamp
+whose (labels, line) were already delivered are dropped; a different entry
+at the same nanosecond is still delivered once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import ssl
+import time
+from collections.abc import AsyncGenerator, AsyncIterator
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import TYPE_CHECKING, Literal
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import (
+    ConnectionClosed,
+    InvalidHandshake,
+    InvalidStatus,
+    InvalidURI,
+)
+
+from tflog_tui.loki.decode import DecodeError, decode_tail_frame
+from tflog_tui.loki.errors import (
+    LokiAuthError,
+    LokiBadRequestError,
+    LokiError,
+    LokiResponseError,
+    LokiTailClosedError,
+    LokiTLSError,
+    first_line,
+    looks_like_html,
+)
+from tflog_tui.loki.models import Entry, LabelInterner, Labels
+
+if TYPE_CHECKING:
+    from tflog_tui.loki.client import LokiClient
+
+logger = logging.getLogger(__name__)
+
+TAIL_PATH = "/loki/api/v1/tail"
+MAX_DURATION_REASON = "reached tail max duration limit"
+# Handshake statuses that a restarting Loki or its proxy sends for a moment.
+_TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
+# Past entries replayed after a resume; repeats are dropped, so more is safer.
+_RESUME_REPLAY_LIMIT = 5000
+
+TailStateName = Literal["connecting", "live", "reconnecting", "stopped"]
+
+
+@dataclass(frozen=True, slots=True)
+class TailEntries:
+    """New entries, ascending by timestamp within the batch."""
+
+    entries: list[Entry]
+
+
+@dataclass(frozen=True, slots=True)
+class TailDropped:
+    """Entries Loki dropped because the reader was too slow: (timestamp ns, labels)."""
+
+    count: int
+    entries: list[tuple[int, Labels]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class TailState:
+    """A change of the tail's connection state.
+
+    `attempt` counts reconnects since the last successful connect, `reason`
+    says why the state changed and `error` is set when the tail stopped on
+    an error or is retrying after one.
+    """
+
+    state: TailStateName
+    attempt: int = 0
+    reason: str = ""
+    error: LokiError | None = None
+
+
+TailEvent = TailEntries | TailDropped | TailState
+
+
+class _Stop(Exception):
+    """Raised inside the tail loop to end it with a final error."""
+
+    def __init__(self, error: LokiError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+class _Retry(Exception):
+    """Raised inside the tail loop to reconnect after a delay."""
+
+    def __init__(
+        self, reason: str, error: LokiError | None = None, immediate: bool = False
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.error = error
+        self.immediate = immediate
+
+
+class TailSession:
+    """An async context manager and async iterator of tail events."""
+
+    def __init__(
+        self,
+        client: LokiClient,
+        query: str,
+        *,
+        start_ns: int | None = None,
+        limit: int = 100,
+        delay_for: int = 0,
+    ) -> None:
+        self.client = client
+        self.query = query
+        self.start_ns = start_ns
+        self.limit = limit
+        self.delay_for = delay_for
+        self.reconnects = 0
+        self.last_ns: int | None = None
+        self._seen_at_last: set[tuple[Labels, str]] = set()
+        self._interner = LabelInterner()
+        self._events: AsyncGenerator[TailEvent, None] | None = None
+        self._closed = False
+
+    async def __aenter__(self) -> TailSession:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    def __aiter__(self) -> TailSession:
+        return self
+
+    async def __anext__(self) -> TailEvent:
+        if self._closed:
+            raise StopAsyncIteration
+        if self._events is None:
+            self._events = self._run()
+        return await self._events.__anext__()
+
+    async def aclose(self) -> None:
+        """Close the websocket and end the iteration."""
+        self._closed = True
+        if self._events is not None:
+            events = self._events
+            self._events = None
+            await events.aclose()
+
+    # Deduplication
+
+    def admit(self, entries: list[Entry]) -> list[Entry]:
+        """Return the entries not yet delivered, given in ascending order.
+
+        Only entries at the newest timestamp delivered can repeat after a
+        resume, so only their (labels, line) keys are kept. An entry older
+        than that timestamp is a late write and is delivered.
+        """
+        fresh = []
+        for entry in entries:
+            ts_ns = entry.ts_ns
+            last_ns = self.last_ns
+            if last_ns is None or ts_ns > last_ns:
+                self.last_ns = ts_ns
+                self._seen_at_last = {(entry.labels, entry.line)}
+                fresh.append(entry)
+            elif ts_ns == last_ns:
+                key = (entry.labels, entry.line)
+                if key not in self._seen_at_last:
+                    self._seen_at_last.add(key)
+                    fresh.append(entry)
+            else:
+                fresh.append(entry)
+        return fresh
+
+    # The loop
+
+    async def _run(self) -> AsyncGenerator[TailEvent, None]:
+        server = self.client.server
+        settings = self.client.settings
+        attempt = 0
+        delay_s = settings.tail_backoff_initial_s
+        connected_once = False
+        reason = ""
+        error: LokiError | None = None
+
+        while True:
+            state: TailStateName = "reconnecting" if connected_once else "connecting"
+            yield TailState(state, attempt, reason, error)
+            try:
+                if connected_once:
+                    async for batch in self._fill_gap():
+                        yield TailEntries(batch)
+                ws = await self._connect(resumed=connected_once)
+            except _Stop as stop:
+                logger.error("tail of %s stopped: %s", server, stop.error)
+                yield TailState("stopped", attempt, _reason_of(stop.error), stop.error)
+                return
+            except _Retry as retry:
+                attempt += 1
+                reason, error = retry.reason, retry.error
+                pause = delay_s * random.uniform(0.8, 1.2)
+                delay_s = min(delay_s * 2, settings.tail_backoff_max_s)
+                logger.warning(
+                    "tail of %s: %s; reconnect %d in %.1f s", server, reason, attempt, pause
+                )
+                yield TailState("reconnecting", attempt, reason, error)
+                await asyncio.sleep(pause)
+                continue
+
+            if connected_once:
+                self.reconnects += 1
+            connected_once = True
+            attempt = 0
+            delay_s = settings.tail_backoff_initial_s
+            logger.info("tail of %s connected: %s", server, self.query)
+            yield TailState("live")
+
+            try:
+                async for event in self._read(ws):
+                    yield event
+            except _Stop as stop:
+                logger.error("tail of %s stopped: %s", server, stop.error)
+                yield TailState("stopped", 0, _reason_of(stop.error), stop.error)
+                return
+            except _Retry as retry:
+                reason, error = retry.reason, retry.error
+                if retry.immediate:
+                    logger.info("tail of %s: %s; reconnecting now", server, reason)
+                    continue
+                attempt = 1
+                pause = delay_s * random.uniform(0.8, 1.2)
+                delay_s = min(delay_s * 2, settings.tail_backoff_max_s)
+                logger.warning("tail of %s: %s; reconnect in %.1f s", server, reason, pause)
+                yield TailState("reconnecting", attempt, reason, error)
+                await asyncio.sleep(pause)
+            finally:
+                await ws.close()
+
+    async def _read(self, ws: ClientConnection) -> AsyncIterator[TailEvent]:
+        server = self.client.server
+        while True:
+            try:
+                message = await ws.recv()
+            except ConnectionClosed as closed:
+                raise self._close_outcome(closed) from closed
+
+            try:
+                frame = decode_tail_frame(message, self._interner)
+            except DecodeError as error:
+                logger.warning("tail of %s: skipped a frame that does not decode: %s",
+                               server, error)
+                continue
+
+            if frame.dropped:
+                logger.warning("tail of %s: Loki dropped %d entries", server, len(frame.dropped))
+                yield TailDropped(len(frame.dropped), frame.dropped)
+            fresh = self.admit(frame.entries)
+            if fresh:
+                yield TailEntries(fresh)
+
+    def _close_outcome(self, closed: ConnectionClosed) -> _Stop | _Retry:
+        server = self.client.server
+        code = closed.rcvd.code if closed.rcvd is not None else 1006
+        reason = closed.rcvd.reason if closed.rcvd is not None else ""
+        if code == 1011 and MAX_DURATION_REASON in reason:
+            return _Retry(reason, immediate=True)
+        if code == 1011:
+            return _Stop(
+                LokiTailClosedError(
+                    server,
+                    f"closed the tail with code 1011: {reason or 'no reason given'}",
+                    code=code,
+                    reason=reason,
+                    hint=_close_hint(reason),
+                )
+            )
+        text = f"the tail connection closed (code {code}{': ' + reason if reason else ''})"
+        return _Retry(text)
+
+    async def _fill_gap(self) -> AsyncIterator[list[Entry]]:
+        """Read what arrived while disconnected, from the last timestamp delivered until now."""
+        if self.last_ns is None:
+            return
+        now_ns = time.time_ns()
+        oldest_ns = now_ns - self.client.settings.max_query_length_ns + 1_000_000_000
+        start_ns = max(self.last_ns, oldest_ns)
+        if start_ns >= now_ns:
+            return
+        try:
+            async for batch in self.client.query_range(
+                self.query, start_ns=start_ns, end_ns=now_ns, direction="forward"
+            ):
+                fresh = self.admit(batch)
+                if fresh:
+                    yield fresh
+        except (LokiBadRequestError, LokiAuthError, LokiTLSError) as error:
+            raise _Stop(error) from error
+        except LokiError as error:
+            raise _Retry(f"reading the gap failed: {error}", error) from error
+
+    def _start_param(self, resumed: bool) -> int | None:
+        start_ns = self.last_ns if resumed and self.last_ns is not None else self.start_ns
+        if start_ns is None:
+            return None
+        oldest_ns = time.time_ns() - self.client.settings.max_query_length_ns + 1_000_000_000
+        return max(start_ns, oldest_ns)
+
+    async def _connect(self, resumed: bool) -> ClientConnection:
+        transport = self.client.transport
+        server = self.client.server
+        params = {"query": self.query}
+        start_ns = self._start_param(resumed)
+        if start_ns is not None:
+            params["start"] = str(start_ns)
+        limit = self.limit
+        if resumed:
+            limit = max(limit, min(_RESUME_REPLAY_LIMIT, self.client.max_page_size))
+        params["limit"] = str(limit)
+        if self.delay_for:
+            params["delay_for"] = str(self.delay_for)
+        url = transport.websocket_url(TAIL_PATH, params)
+
+        try:
+            options = transport.websocket_options()
+            return await connect(url, **options)
+        except LokiTLSError as error:
+            raise _Stop(error) from error
+        except InvalidStatus as invalid:
+            raise self._handshake_outcome(invalid) from invalid
+        except ssl.SSLError as error:
+            raise _Stop(LokiTLSError(server, f"TLS handshake failed: {error}")) from error
+        except InvalidURI as error:
+            raise _Stop(LokiResponseError(server, f"invalid tail address: {error}")) from error
+        except (OSError, TimeoutError, InvalidHandshake) as error:
+            text = first_line(str(error)) or type(error).__name__
+            raise _Retry(f"cannot connect the tail: {text}") from error
+
+    def _handshake_outcome(self, invalid: InvalidStatus) -> _Stop | _Retry:
+        server = self.client.server
+        status = invalid.response.status_code
+        body = bytes(invalid.response.body or b"")
+        line = first_line(body.decode("utf-8", errors="replace")) or "(empty body)"
+        if status in _TRANSIENT_STATUSES and not looks_like_html(body):
+            return _Retry(f"the tail request got HTTP {status}: {line}")
+
+        detail = f"the tail request got HTTP {status} instead of a websocket upgrade (101): {line}"
+        if status in (401, 403):
+            hint = LokiAuthError.default_hint
+        elif status == 400 and not looks_like_html(body):
+            hint = (
+                "Check the query and the tail parameters; if Loki did not send this, "
+                "check that the proxy in front of Loki passes websocket upgrades."
+            )
+        else:
+            hint = (
+                "Check that the proxy in front of Loki passes websocket upgrades "
+                "(the Upgrade and Connection headers)."
+            )
+        return _Stop(LokiTailClosedError(server, detail, status=status, reason=line, hint=hint))
+
+
+def _reason_of(error: LokiError) -> str:
+    if isinstance(error, LokiTailClosedError) and error.reason:
+        return error.reason
+    return error.detail
+
+
+def _close_hint(reason: str) -> str:
+    if "max concurrent tail" in reason:
+        return "Close other tails, or raise max_concurrent_tail_requests in Loki's limits."
+    if "parse error" in reason or "syntax error" in reason:
+        return "Check the query syntax."
+    return "Check the query, then start the tail again."
