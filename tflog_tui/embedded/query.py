@@ -6,10 +6,12 @@ import importlib
 import re
 from collections.abc import Callable, Mapping
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Protocol
 
 from tflog_tui.embedded.params import BadRequest
-from tflog_tui.logql.ast import LineFilter, LogQuery, Matcher
+from tflog_tui.logql import Expr, LineFilter, LogQLSyntaxError, LogQuery, Matcher, parse
+from tflog_tui.logql import parse_log_query as logql_parse_log_query
+from tflog_tui.logql.re2 import InvalidRegexError, compile_re2
 
 
 class ProcessedLike(Protocol):
@@ -35,8 +37,11 @@ class LogPipeline(Protocol):
 
 
 @lru_cache(maxsize=512)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.DOTALL)
+def _compiled(pattern: str, anchored: bool) -> re.Pattern[str]:
+    try:
+        return compile_re2(pattern, anchored=anchored)
+    except InvalidRegexError as error:
+        raise BadRequest(str(error)) from None
 
 
 def matcher_matches(matcher: Matcher, value: str) -> bool:
@@ -45,7 +50,7 @@ def matcher_matches(matcher: Matcher, value: str) -> bool:
         return value == matcher.value
     if matcher.op == "!=":
         return value != matcher.value
-    found = _compiled(matcher.value).fullmatch(value) is not None
+    found = _compiled(matcher.value, True).match(value) is not None
     return found if matcher.op == "=~" else not found
 
 
@@ -98,37 +103,26 @@ def _line_filter(stage: LineFilter) -> Callable[[str], bool]:
         return lambda line: any(value in line for value in values)
     if stage.op == "!=":
         return lambda line: not any(value in line for value in values)
-    patterns = [_compiled(value) for value in values]
+    patterns = [_compiled(value, False) for value in values]
     if stage.op == "|~":
         return lambda line: any(p.search(line) for p in patterns)
     return lambda line: not any(p.search(line) for p in patterns)
 
 
-def _logql_attribute(name: str) -> Any:
-    """Return a name exported by `tflog_tui.logql`, or None when it is not there yet."""
-    module = importlib.import_module("tflog_tui.logql")
-    return getattr(module, name, None)
-
-
-def parse_expression(text: str) -> Any:
+def parse_expression(text: str) -> Expr:
     """Parse a LogQL query; raise BadRequest with the parser's message on a syntax error."""
-    parse = _logql_attribute("parse")
-    if parse is None:
-        return _parse_selector_fallback(text)
     try:
         return parse(text)
-    except ValueError as error:
+    except LogQLSyntaxError as error:
         raise BadRequest(str(error)) from None
 
 
 def parse_log_query(text: str) -> LogQuery:
     """Parse a LogQL log query (not a metric query); raise BadRequest on any error."""
-    expression = parse_expression(text)
-    if not isinstance(expression, LogQuery):
-        raise BadRequest(
-            "parse error : only log queries are supported here, not a metric query: " + text
-        )
-    return expression
+    try:
+        return logql_parse_log_query(text)
+    except LogQLSyntaxError as error:
+        raise BadRequest(str(error)) from None
 
 
 def make_pipeline(query: LogQuery) -> LogPipeline:
@@ -143,51 +137,3 @@ def make_pipeline(query: LogQuery) -> LogPipeline:
     except ValueError as error:
         raise BadRequest(str(error)) from None
     return pipeline
-
-
-_SELECTOR_MATCHER = re.compile(
-    r'\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*("(?:[^"\\]|\\.)*"|`[^`]*`)\s*(,|(?=\}))'
-)
-_FALLBACK_FILTER = re.compile(r'\s*(\|=|!=|\|~|!~)\s*("(?:[^"\\]|\\.)*"|`[^`]*`)')
-
-
-def _unquote(literal: str) -> str:
-    if literal.startswith("`"):
-        return literal[1:-1]
-    return str(bytes(literal[1:-1], "utf-8").decode("unicode_escape"))
-
-
-def _parse_selector_fallback(text: str) -> LogQuery:
-    """Parse `{a="b", ...}` followed by line filters, for use before a full parser exists."""
-    position = len(text) - len(text.lstrip())
-    if not text[position:].startswith("{"):
-        raise BadRequest(f"parse error at line 1, col {position + 1}: syntax error: expected {{")
-    position += 1
-    matchers: list[Matcher] = []
-    while True:
-        match = _SELECTOR_MATCHER.match(text, position)
-        if match is None:
-            break
-        name, op, literal, _ = match.groups()
-        matchers.append(Matcher(name, op, _unquote(literal)))  # type: ignore[arg-type]
-        position = match.end()
-    closing = re.compile(r"\s*\}").match(text, position)
-    if closing is None:
-        raise BadRequest(f"parse error at line 1, col {position + 1}: syntax error")
-    position = closing.end()
-    stages: list[LineFilter] = []
-    while True:
-        match = _FALLBACK_FILTER.match(text, position)
-        if match is None:
-            break
-        stages.append(LineFilter(match.group(1), (_unquote(match.group(2)),)))  # type: ignore[arg-type]
-        position = match.end()
-    if text[position:].strip():
-        raise BadRequest(f"parse error at line 1, col {position + 1}: syntax error")
-    if not matchers:
-        raise BadRequest(
-            "parse error : queries require at least one regexp or equality matcher "
-            'that does not have an empty-compatible value. For instance, app=~".*" '
-            'does not meet this requirement, but app=~".+" will'
-        )
-    return LogQuery(tuple(matchers), tuple(stages))
