@@ -1,0 +1,263 @@
+"""Build the strips of one log row: timestamp, level badge, label columns and the line.
+
+Everything shown comes from `display_text` or `sgr_spans` output, turned into
+Rich `Segment`s directly: no markup is parsed, so text from Loki cannot style
+itself, move the cursor or open a link.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from rich.cells import cell_len, set_cell_size, split_graphemes
+from rich.color import Color
+from rich.segment import Segment
+from rich.style import Style
+from textual.strip import Strip
+
+from tflog_tui.buffer.levels import Level
+from tflog_tui.buffer.safe_text import SgrStyle, display_text, sgr_spans, truncation_marker
+from tflog_tui.ui.widgets.level_badge import badge_style, badge_text
+from tflog_tui.ui.widgets.log_time import format_clock
+
+ROW_MAX_CHARS = 4_000
+"""Characters of a line shown in a row; the rest is replaced by a `… [+N chars]` marker.
+
+Cutting before styling keeps a megabyte line as cheap to draw as a short one;
+the detail screen shows the whole line.
+"""
+
+NEWLINE_MARKER = "↵ "
+"""Shown in place of a line break when a multi-line entry is drawn on one row
+(the same marker as `display_text` uses)."""
+
+_LINE_BREAK = re.compile("\r?\n|\x85|\u2028|\u2029")
+
+MAX_LABEL_CELLS = 24
+"""Widest label column, in cells; longer values are cut."""
+
+_ESCAPE_CHARS = ("\x1b", "\x9b")
+
+Piece = tuple[str, Style | None]
+
+
+@dataclass(frozen=True, slots=True)
+class RowStyles:
+    """Styles of the parts of a row, read from the widget's component classes."""
+
+    timestamp: Style
+    labels: Style
+    marker: Style
+    match: Style
+
+
+@dataclass(frozen=True, slots=True)
+class RowFormat:
+    """What the prefix of every row shows; one value for the whole view."""
+
+    utc: bool
+    with_date: bool
+    label_names: tuple[str, ...]
+    label_cells: tuple[int, ...]
+
+    @property
+    def prefix_cells(self) -> int:
+        """Width of the prefix (timestamp, badge, labels and separators), in cells."""
+        clock = 23 if self.with_date else 12
+        return clock + 1 + 5 + 1 + sum(cells + 1 for cells in self.label_cells)
+
+
+def label_columns(
+    label_sets: Sequence[Mapping[str, str]], preferred: Sequence[str]
+) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """Choose the label columns: labels whose values differ between the streams of a pane.
+
+    `preferred` names come first in that order, then the other differing
+    labels by name. Return the names and each column's width in cells.
+    """
+    if len(label_sets) < 2:
+        return (), ()
+
+    names: set[str] = set()
+    for labels in label_sets:
+        names.update(labels)
+
+    differing = [
+        name for name in names if len({labels.get(name, "") for labels in label_sets}) > 1
+    ]
+    ordered = [name for name in preferred if name in differing]
+    ordered += sorted(name for name in differing if name not in preferred)
+
+    widths = []
+    for name in ordered:
+        widest = max(cell_len(safe_value(labels.get(name, ""))) for labels in label_sets)
+        widths.append(max(1, min(MAX_LABEL_CELLS, widest)))
+    return tuple(ordered), tuple(widths)
+
+
+def safe_value(value: str) -> str:
+    """Return a label value as display-safe text, cut to a little over a column."""
+    return display_text(value, max_chars=MAX_LABEL_CELLS * 2)
+
+
+def build_prefix(
+    ts_ns: int,
+    level: Level,
+    labels: Mapping[str, str],
+    row_format: RowFormat,
+    styles: RowStyles,
+) -> Strip:
+    """Build the prefix of a row: `HH:MM:SS.mmm ERROR svc task ` with fixed widths."""
+    clock = format_clock(ts_ns, utc=row_format.utc, with_date=row_format.with_date)
+    segments = [
+        Segment(clock, styles.timestamp),
+        Segment(" "),
+        Segment(badge_text(level), badge_style(level)),
+        Segment(" "),
+    ]
+    for name, cells in zip(row_format.label_names, row_format.label_cells, strict=True):
+        value = set_cell_size(safe_value(labels.get(name, "")), cells)
+        segments.append(Segment(value, styles.labels))
+        segments.append(Segment(" "))
+    return Strip(segments, row_format.prefix_cells)
+
+
+def _colour(value: int | str | None) -> Color | None:
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return Color.from_ansi(value)
+    return Color.parse(value)
+
+
+def _rich_style(sgr: SgrStyle) -> Style | None:
+    """Convert the SGR attributes of one run into a Rich style (None when plain)."""
+    style = Style(
+        color=_colour(sgr.foreground),
+        bgcolor=_colour(sgr.background),
+        bold=sgr.bold or None,
+        italic=sgr.italic or None,
+        underline=sgr.underline or None,
+    )
+    return style if style else None
+
+
+def _part_pieces(part: str) -> list[Piece]:
+    """Turn one physical line of an entry into display-safe pieces, SGR colours kept."""
+    if not any(char in part for char in _ESCAPE_CHARS):
+        return [(display_text(part, max_chars=len(part) + 1), None)]
+
+    return [(text, _rich_style(sgr)) for text, sgr in sgr_spans(part, max_chars=len(part) + 1)]
+
+
+def _highlight(pieces: list[Piece], pattern: re.Pattern[str] | None, style: Style) -> list[Piece]:
+    """Split pieces at the matches of `pattern` in their joined text and style the matches."""
+    if pattern is None:
+        return pieces
+
+    plain = "".join(text for text, _style in pieces)
+    ranges = [match.span() for match in pattern.finditer(plain) if match.end() > match.start()]
+    if not ranges:
+        return pieces
+
+    out: list[Piece] = []
+    position = 0
+    range_index = 0
+    for text, piece_style in pieces:
+        start = position
+        end = position + len(text)
+        position = end
+        cursor = start
+        while cursor < end:
+            while range_index < len(ranges) and ranges[range_index][1] <= cursor:
+                range_index += 1
+            if range_index >= len(ranges) or ranges[range_index][0] >= end:
+                out.append((text[cursor - start :], piece_style))
+                break
+
+            match_start, match_end = ranges[range_index]
+            if match_start > cursor:
+                out.append((text[cursor - start : match_start - start], piece_style))
+                cursor = match_start
+            stop = min(match_end, end)
+            combined = style if piece_style is None else piece_style + style
+            out.append((text[cursor - start : stop - start], combined))
+            cursor = stop
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class LineBody:
+    """The styled text of one entry, split into physical lines (at newlines)."""
+
+    parts: tuple[tuple[Segment, ...], ...]
+    hidden_chars: int
+
+    def single_row(self, styles: RowStyles) -> Strip:
+        """Join the parts on one row, with a visible marker at each newline."""
+        segments: list[Segment] = []
+        for number, part in enumerate(self.parts):
+            if number:
+                segments.append(Segment(NEWLINE_MARKER, styles.marker))
+            segments.extend(part)
+        if self.hidden_chars:
+            segments.append(Segment(truncation_marker(self.hidden_chars), styles.marker))
+        return Strip(segments)
+
+    def wrapped_rows(self, width: int, styles: RowStyles) -> list[Strip]:
+        """Wrap each part at `width` cells; never split a wide character or grapheme."""
+        rows: list[Strip] = []
+        last = len(self.parts) - 1
+        for number, part in enumerate(self.parts):
+            segments = list(part)
+            if number == last and self.hidden_chars:
+                segments.append(Segment(truncation_marker(self.hidden_chars), styles.marker))
+
+            strip = Strip(segments)
+            cuts = _wrap_cuts(segments, width)
+            if not cuts:
+                rows.append(strip)
+                continue
+            rows.extend(strip.divide(cuts))
+        return rows
+
+
+def _wrap_cuts(segments: list[Segment], width: int) -> list[int]:
+    """Return the cell positions where a row of `segments` wraps at `width`, ending at its end."""
+    text = "".join(segment.text for segment in segments)
+    total = cell_len(text)
+    if total <= width:
+        return []
+
+    if text.isascii():
+        return [*range(width, total, width), total]
+
+    spans, _total = split_graphemes(text)
+    cuts: list[int] = []
+    used = 0
+    position = 0
+    for _start, _end, size in spans:
+        if used + size > width and used > 0:
+            cuts.append(position)
+            used = 0
+        used += size
+        position += size
+    cuts.append(total)
+    return cuts
+
+
+def build_body(line: str, pattern: re.Pattern[str] | None, styles: RowStyles) -> LineBody:
+    """Build the display-safe, highlighted text of an entry's line, cut at `ROW_MAX_CHARS`."""
+    hidden = 0
+    head = line
+    if len(line) > ROW_MAX_CHARS:
+        head = line[:ROW_MAX_CHARS]
+        hidden = len(line) - ROW_MAX_CHARS
+
+    parts: list[tuple[Segment, ...]] = []
+    for raw in _LINE_BREAK.split(head.rstrip("\r\n")):
+        pieces = _highlight(_part_pieces(raw), pattern, styles.match)
+        parts.append(tuple(Segment(text, style) for text, style in pieces if text))
+    return LineBody(tuple(parts), hidden)

@@ -1,0 +1,856 @@
+"""The log view: a Line API widget over a pane buffer that draws only the visible rows."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import OrderedDict
+from collections.abc import Hashable
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from tflog_tui.buffer import Level, PaneBuffer
+from tflog_tui.loki.models import Entry
+from tflog_tui.ui.widgets.log_row import (
+    LineBody,
+    RowFormat,
+    RowStyles,
+    build_body,
+    build_prefix,
+    label_columns,
+)
+from tflog_tui.ui.widgets.log_time import spans_days
+from tflog_tui.ui.widgets.visible_rows import VisibleRows
+
+logger = logging.getLogger(__name__)
+
+PREFERRED_LABELS = ("service_name", "task_id", "hostname")
+"""Label columns shown first, when their values differ between the streams of a pane."""
+
+STRIP_CACHE_SIZE = 2_000
+"""Rows kept rendered (each a few hundred bytes); enough for several screens of scrolling."""
+
+WRAPPED_CACHE_SIZE = 1_000
+"""Entries kept wrapped, for wrap mode."""
+
+PAN_CELLS = 8
+"""Columns moved by one press of left or right when lines are not wrapped."""
+
+ERROR_LEVELS = frozenset({Level.CRITICAL, Level.ERROR})
+WARNING_LEVELS = frozenset({Level.WARNING})
+
+
+class LogView(ScrollView, can_focus=True, inherit_bindings=False):
+    """Show the entries of a pane buffer, one row each (or wrapped), with a cursor.
+
+    Rows are built on demand in `render_line` from the buffer and kept in a
+    bounded cache, so drawing costs the same for a thousand entries held as
+    for a million. The cursor is kept as a buffer row id, so it stays on its
+    entry when older entries are prepended or the oldest are evicted.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "cursor_down", "Next entry", show=False),
+        Binding("k,up", "cursor_up", "Previous entry", show=False),
+        Binding("g,home", "first", "First entry", show=False),
+        Binding("G,end", "last", "Last entry and follow", show=False),
+        Binding("pageup", "cursor_page_up", "Page up", show=False),
+        Binding("pagedown", "cursor_page_down", "Page down", show=False),
+        Binding("f", "toggle_follow", "Follow"),
+        Binding("e", "next_error", "Next error"),
+        Binding("E", "previous_error", "Previous error", show=False),
+        Binding("w", "next_warning", "Next warning", show=False),
+        Binding("W", "previous_warning", "Previous warning", show=False),
+        Binding("slash", "search", "Search", key_display="/"),
+        Binding("n", "next_match", "Next match", show=False),
+        Binding("N", "previous_match", "Previous match", show=False),
+        Binding("enter", "select_entry", "Detail"),
+        Binding("z", "toggle_wrap", "Wrap"),
+        Binding("u", "toggle_utc", "UTC/local"),
+        Binding("left", "pan_left", "Scroll left", show=False),
+        Binding("right", "pan_right", "Scroll right", show=False),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "log-view--timestamp",
+        "log-view--labels",
+        "log-view--cursor",
+        "log-view--match",
+        "log-view--marker",
+        "log-view--new-lines",
+    }
+
+    DEFAULT_CSS = """
+    LogView {
+        overflow-x: hidden;
+        overflow-y: auto;
+        & > .log-view--timestamp {
+            color: $text-muted;
+        }
+        & > .log-view--labels {
+            color: $text-accent;
+        }
+        & > .log-view--cursor {
+            background: $primary 35%;
+        }
+        & > .log-view--match {
+            background: $warning 70%;
+            color: $background;
+            text-style: bold;
+        }
+        & > .log-view--marker {
+            color: $text-muted;
+        }
+        & > .log-view--new-lines {
+            background: $accent;
+            color: $text;
+            text-style: bold;
+        }
+    }
+    """
+
+    class EntrySelected(Message):
+        """Posted when the user presses enter on an entry."""
+
+        def __init__(self, log_view: LogView, row: int, entry: Entry, level: Level) -> None:
+            super().__init__()
+            self.log_view = log_view
+            self.row = row
+            """Buffer row id of the entry."""
+            self.entry = entry
+            self.level = level
+
+        @property
+        def control(self) -> LogView:
+            """The log view that posted the message."""
+            return self.log_view
+
+    class CursorMoved(Message):
+        """Posted when the cursor moves to another entry; pending copies collapse into one."""
+
+        def __init__(self, log_view: LogView, row: int | None) -> None:
+            super().__init__()
+            self.log_view = log_view
+            self.row = row
+            """Buffer row id under the cursor, or None when the view is empty."""
+
+        @property
+        def control(self) -> LogView:
+            """The log view that posted the message."""
+            return self.log_view
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, LogView.CursorMoved) and message.log_view is self.log_view
+
+    class FollowChanged(Message):
+        """Posted when follow mode or the count of unseen new lines changes."""
+
+        def __init__(self, log_view: LogView, follow: bool, new_lines: int) -> None:
+            super().__init__()
+            self.log_view = log_view
+            self.follow = follow
+            self.new_lines = new_lines
+            """Entries appended (and passing the level filter) since follow mode was left."""
+
+        @property
+        def control(self) -> LogView:
+            """The log view that posted the message."""
+            return self.log_view
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, LogView.FollowChanged) and message.log_view is self.log_view
+
+    follow: reactive[bool] = reactive(True, init=False)
+    """Keep the cursor on the newest entry and scroll as entries arrive."""
+
+    def __init__(self, buffer: PaneBuffer, *, utc: bool = False, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.buffer = buffer
+        self.utc = utc
+        self.wrap = False
+        self.new_lines = 0
+        """Entries appended since follow mode was left (only those passing the level filter)."""
+
+        self._rows = VisibleRows(buffer)
+        self._cursor_id: int | None = None
+        self._cursor_index: int | None = None
+        self._pattern: re.Pattern[str] | None = None
+        self._search_text = ""
+        self._search_generation = 0
+        self._x_offset = 0
+        self._max_body_cells = 0
+        self._seen_end_id = buffer.end_row_id
+        self._seen_version = -1
+        self._seen_epoch = buffer.epoch
+
+        self._stream_count = -1
+        self.visible_labels: list[str] = []
+        """Label names shown in every row: the labels whose values differ between streams."""
+        self._row_format = RowFormat(utc, False, (), ())
+        self._format_generation = 0
+        self._styles: RowStyles | None = None
+
+        self._strips: OrderedDict[Hashable, Strip] = OrderedDict()
+        self._wrapped: OrderedDict[Hashable, list[Strip]] = OrderedDict()
+        self._wrap_layout_key: Hashable = None
+        self._wrap_layout: list[tuple[int, int]] = []
+        self._bottom_top = 0
+
+    # Public API.
+
+    @property
+    def cursor_row(self) -> int | None:
+        """Buffer row id of the entry under the cursor, or None when the view is empty."""
+        return self._cursor_id
+
+    @property
+    def cursor_index(self) -> int | None:
+        """Position of the cursor among the visible rows, or None when the view is empty."""
+        return self._cursor_index
+
+    @property
+    def row_count(self) -> int:
+        """Number of entries passing the level filter."""
+        return len(self._rows)
+
+    @property
+    def search_pattern(self) -> re.Pattern[str] | None:
+        """Compiled search pattern, or None when no search is active."""
+        return self._pattern
+
+    @property
+    def x_offset(self) -> int:
+        """Columns of the line hidden at the left by horizontal scrolling, in cells."""
+        return self._x_offset
+
+    def refresh_from_buffer(self) -> None:
+        """Catch up with entries appended, prepended or evicted since the last call.
+
+        Meant for a timer of a few hertz: it extends the visible rows
+        incrementally, keeps the cursor and the top row on their entries,
+        follows the newest entry in follow mode and counts new lines otherwise.
+        """
+        buffer = self.buffer
+        if buffer.version == self._seen_version and buffer.epoch == self._seen_epoch:
+            return
+
+        if buffer.epoch != self._seen_epoch:
+            self._seen_epoch = buffer.epoch
+            self._seen_end_id = buffer.first_row_id
+            self._cursor_id = None
+            self._rows = VisibleRows(buffer)
+            self._rows.set_levels(set(self._levels))
+            self._clear_caches()
+
+        top_id = self._top_row_id()
+        before_end = self._seen_end_id
+        self._rows.refresh()
+        self._seen_version = buffer.version
+        self._seen_end_id = buffer.end_row_id
+
+        self._update_format()
+        appended = self._count_rows_from(before_end)
+
+        if self.follow:
+            self._move_cursor_to_index(len(self._rows) - 1, post=True)
+            self._update_virtual_size()
+            self._scroll_to_end()
+        else:
+            self._locate_cursor()
+            self._update_virtual_size()
+            self._restore_top(top_id)
+            if appended:
+                self.new_lines += appended
+                self.post_message(self.FollowChanged(self, self.follow, self.new_lines))
+
+        self._wrap_layout_key = None
+        self.refresh()
+
+    def set_levels(self, levels: set[Level]) -> None:
+        """Show only entries at these levels; the cursor stays on its entry or the next one."""
+        self._rows.set_levels(set(levels))
+        self._clear_caches()
+        self._locate_cursor()
+        self._update_virtual_size()
+        if self.follow:
+            self._move_cursor_to_index(len(self._rows) - 1, post=True)
+            self._scroll_to_end()
+        else:
+            self._scroll_to_cursor()
+        self.refresh()
+
+    @property
+    def _levels(self) -> frozenset[Level]:
+        return frozenset(self._rows.levels)
+
+    def set_search(self, pattern: str, regex: bool = False, case_sensitive: bool = False) -> bool:
+        """Highlight `pattern` (text, or a regular expression) and move to its next match.
+
+        Return False (and keep the previous search) when the regular
+        expression is invalid; an empty pattern clears the search.
+        """
+        if not pattern:
+            self._pattern = None
+            self._search_text = ""
+        else:
+            flags = 0 if case_sensitive else re.IGNORECASE
+            source = pattern if regex else re.escape(pattern)
+            try:
+                compiled = re.compile(source, flags)
+            except re.error as error:
+                self.notify(f"Invalid regular expression: {error}", severity="error", markup=False)
+                return False
+            self._pattern = compiled
+            self._search_text = pattern
+
+        self._search_generation += 1
+        self._wrapped.clear()
+        self._wrap_layout_key = None
+        self.refresh()
+        if self._pattern is not None:
+            self._find_match(forward=True, include_cursor=True)
+        return True
+
+    def next_match(self, forward: bool = True) -> bool:
+        """Move the cursor to the next (or previous) entry matching the search."""
+        return self._find_match(forward=forward, include_cursor=False)
+
+    def next_level(self, levels: set[Level] | frozenset[Level], forward: bool = True) -> bool:
+        """Move the cursor to the next (or previous) visible entry at one of `levels`."""
+        buffer = self.buffer
+        wanted = set(levels)
+        start = self._cursor_index
+        count = len(self._rows)
+        if count == 0:
+            return False
+
+        if start is None:
+            start = -1 if forward else count
+
+        from_row = self._rows.row(start) if 0 <= start < count else (-1 if forward else len(buffer))
+        while True:
+            found = buffer.find_level(from_row, wanted, forward=forward)
+            if found is None:
+                names = "/".join(sorted(level.label for level in wanted))
+                where = "below" if forward else "above"
+                self.notify(f"No {names} entry {where} the cursor.", markup=False)
+                return False
+
+            index = self._rows.index_of(found)
+            if index is not None:
+                self._set_follow(False)
+                self._move_cursor_to_index(index, post=True)
+                self._scroll_to_cursor(center=True)
+                return True
+            from_row = found
+
+    def toggle_wrap(self) -> None:
+        """Switch between one row per entry (scroll sideways) and wrapped entries."""
+        self.wrap = not self.wrap
+        self._x_offset = 0
+        self._wrap_layout_key = None
+        self._update_virtual_size()
+        if self.follow:
+            self._scroll_to_end()
+        else:
+            self._scroll_to_cursor()
+        self.refresh()
+
+    def toggle_utc(self) -> None:
+        """Switch timestamps between UTC and local time."""
+        self.utc = not self.utc
+        self._update_format(force=True)
+        self.refresh()
+
+    # Actions (bound keys; each is also a command in the command palette).
+
+    def action_cursor_down(self) -> None:
+        """Move the cursor to the next entry."""
+        self._move_by(1)
+
+    def action_cursor_up(self) -> None:
+        """Move the cursor to the previous entry."""
+        self._move_by(-1)
+
+    def action_cursor_page_down(self) -> None:
+        """Move the cursor one screen down."""
+        self._move_by(max(1, self._page_rows()))
+
+    def action_cursor_page_up(self) -> None:
+        """Move the cursor one screen up."""
+        self._move_by(-max(1, self._page_rows()))
+
+    def action_first(self) -> None:
+        """Move the cursor to the first (oldest) entry."""
+        self._set_follow(False)
+        self._move_cursor_to_index(0, post=True)
+        self._scroll_to_cursor()
+
+    def action_last(self) -> None:
+        """Move the cursor to the newest entry and follow new entries."""
+        self._set_follow(True)
+        self._move_cursor_to_index(len(self._rows) - 1, post=True)
+        self._scroll_to_end()
+
+    def action_toggle_follow(self) -> None:
+        """Follow new entries, or stop following."""
+        self._set_follow(not self.follow)
+        if self.follow:
+            self._move_cursor_to_index(len(self._rows) - 1, post=True)
+            self._scroll_to_end()
+
+    def action_next_error(self) -> None:
+        """Move to the next error or critical entry."""
+        self.next_level(ERROR_LEVELS, forward=True)
+
+    def action_previous_error(self) -> None:
+        """Move to the previous error or critical entry."""
+        self.next_level(ERROR_LEVELS, forward=False)
+
+    def action_next_warning(self) -> None:
+        """Move to the next warning."""
+        self.next_level(WARNING_LEVELS, forward=True)
+
+    def action_previous_warning(self) -> None:
+        """Move to the previous warning."""
+        self.next_level(WARNING_LEVELS, forward=False)
+
+    def action_search(self) -> None:
+        """Open the search input."""
+        from tflog_tui.ui.screens.search import SearchRequest, SearchScreen
+
+        def apply(request: SearchRequest | None) -> None:
+            if request is not None:
+                self.set_search(request.pattern, request.regex, request.case_sensitive)
+            self.focus()
+
+        self.app.push_screen(SearchScreen(self._search_text), apply)
+
+    def action_next_match(self) -> None:
+        """Move to the next entry matching the search."""
+        self.next_match(forward=True)
+
+    def action_previous_match(self) -> None:
+        """Move to the previous entry matching the search."""
+        self.next_match(forward=False)
+
+    def action_select_entry(self) -> None:
+        """Open the entry under the cursor (posts `EntrySelected`)."""
+        if self._cursor_id is None:
+            return
+        row = self.buffer.row_of(self._cursor_id)
+        if row is None:
+            return
+        entry = self.buffer.entry(row)
+        self.post_message(self.EntrySelected(self, self._cursor_id, entry, self.buffer.level(row)))
+
+    def action_toggle_wrap(self) -> None:
+        """Wrap long lines, or show one row per entry."""
+        self.toggle_wrap()
+
+    def action_toggle_utc(self) -> None:
+        """Show timestamps in UTC or in local time."""
+        self.toggle_utc()
+
+    def action_pan_left(self) -> None:
+        """Scroll the lines left (when not wrapping)."""
+        self._pan(-PAN_CELLS)
+
+    def action_pan_right(self) -> None:
+        """Scroll the lines right (when not wrapping)."""
+        self._pan(PAN_CELLS)
+
+    # Events.
+
+    def on_mount(self) -> None:
+        self.refresh_from_buffer()
+
+    def on_resize(self) -> None:
+        self._wrap_layout_key = None
+        self._update_virtual_size()
+        if self.follow:
+            self._scroll_to_end()
+        else:
+            self._scroll_to_cursor()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = None
+        self._clear_caches()
+
+    def _on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self._set_follow(False)
+
+    def on_click(self, event: events.Click) -> None:
+        index = self._index_at_y(event.y)
+        if index is not None:
+            self._set_follow(False)
+            self._move_cursor_to_index(index, post=True)
+            if event.chain == 2:
+                self.action_select_entry()
+
+    def watch_follow(self, follow: bool) -> None:
+        if follow:
+            self.new_lines = 0
+        self.post_message(self.FollowChanged(self, follow, self.new_lines))
+        self.refresh()
+
+    # Cursor and scrolling.
+
+    def _set_follow(self, follow: bool) -> None:
+        if self.follow != follow:
+            self.follow = follow
+
+    def _page_rows(self) -> int:
+        return self.scrollable_content_region.height
+
+    def _move_by(self, delta: int) -> None:
+        count = len(self._rows)
+        if count == 0:
+            return
+
+        current = self._cursor_index if self._cursor_index is not None else count - 1
+        target = max(0, min(count - 1, current + delta))
+        if delta < 0 or target < count - 1:
+            self._set_follow(False)
+        self._move_cursor_to_index(target, post=True)
+        self._scroll_to_cursor()
+
+    def _move_cursor_to_index(self, index: int, *, post: bool) -> None:
+        count = len(self._rows)
+        old_id = self._cursor_id
+        if count == 0:
+            self._cursor_id = None
+            self._cursor_index = None
+        else:
+            index = max(0, min(count - 1, index))
+            self._cursor_index = index
+            self._cursor_id = self.buffer.row_id(self._rows.row(index))
+
+        if self._cursor_id != old_id:
+            self._wrap_layout_key = None
+            self.refresh()
+            if post:
+                self.post_message(self.CursorMoved(self, self._cursor_id))
+
+    def _locate_cursor(self) -> None:
+        """Find the cursor's entry among the visible rows again, or the next row after it."""
+        count = len(self._rows)
+        if count == 0:
+            self._move_cursor_to_index(0, post=True)
+            return
+        if self._cursor_id is None:
+            self._move_cursor_to_index(count - 1 if self.follow else 0, post=True)
+            return
+
+        row = self.buffer.row_of(self._cursor_id)
+        if row is None:
+            self._move_cursor_to_index(0, post=True)
+            return
+
+        index = self._rows.index_of(row)
+        if index is None:
+            index = min(self._rows.insertion_index(row), count - 1)
+        self._cursor_index = index
+        self._move_cursor_to_index(index, post=True)
+
+    def _top_row_id(self) -> int | None:
+        count = len(self._rows)
+        top = int(self.scroll_offset.y)
+        if count == 0 or top >= count:
+            return None
+        return self.buffer.row_id(self._rows.row(top))
+
+    def _restore_top(self, top_id: int | None) -> None:
+        if top_id is None:
+            return
+        row = self.buffer.row_of(top_id)
+        index = 0 if row is None else self._rows.insertion_index(row)
+        self.scroll_to(y=index, animate=False, immediate=True)
+
+    def _scroll_to_end(self) -> None:
+        self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+
+    def _scroll_to_cursor(self, center: bool = False) -> None:
+        index = self._cursor_index
+        if index is None:
+            return
+
+        height = max(1, self.scrollable_content_region.height)
+        top = int(self.scroll_offset.y)
+        if self.wrap:
+            if index < top:
+                target = index
+            else:
+                target = top
+                if self._rows_between(top, index) > height:
+                    target = self._top_for_bottom(index, height)
+            self.scroll_to(y=min(target, self._bottom_top), animate=False, immediate=True)
+            return
+
+        if center and not top <= index < top + height:
+            target = index - height // 2
+        elif index < top:
+            target = index
+        elif index >= top + height:
+            target = index - height + 1
+        else:
+            return
+        self.scroll_to(y=max(0, target), animate=False, immediate=True)
+
+    def _index_at_y(self, y: int) -> int | None:
+        if self.wrap:
+            layout = self._layout()
+            if 0 <= y < len(layout):
+                return layout[y][0]
+            return None
+
+        index = int(self.scroll_offset.y) + y
+        return index if 0 <= index < len(self._rows) else None
+
+    def _pan(self, delta: int) -> None:
+        if self.wrap:
+            return
+        width = self.scrollable_content_region.width - self._row_format.prefix_cells
+        limit = max(0, self._max_body_cells - max(1, width) + 1)
+        self._x_offset = max(0, min(limit, self._x_offset + delta))
+        self.refresh()
+
+    def _count_rows_from(self, row_id: int) -> int:
+        """Count visible rows whose row id is at least `row_id` (entries appended since)."""
+        row = self.buffer.row_of(row_id)
+        if row is None:
+            return 0 if row_id >= self.buffer.end_row_id else len(self._rows)
+        return len(self._rows) - self._rows.insertion_index(row)
+
+    def _find_match(self, *, forward: bool, include_cursor: bool) -> bool:
+        pattern = self._pattern
+        count = len(self._rows)
+        if pattern is None:
+            self.notify("No search yet: press / to search.", markup=False)
+            return False
+        if count == 0:
+            return False
+
+        cursor = self._cursor_index if self._cursor_index is not None else 0
+        step = 1 if forward else -1
+        index = cursor if include_cursor else cursor + step
+        buffer = self.buffer
+        rows = self._rows
+        search = pattern.search
+        while 0 <= index < count:
+            if search(buffer.line(rows.row(index))) is not None:
+                self._set_follow(False)
+                self._move_cursor_to_index(index, post=True)
+                self._scroll_to_cursor(center=True)
+                return True
+            index += step
+
+        where = "below" if forward else "above"
+        self.notify(f"No match for {self._search_text!r} {where} the cursor.", markup=False)
+        return False
+
+    # Layout and formatting.
+
+    def _update_format(self, force: bool = False) -> None:
+        buffer = self.buffer
+        if force or buffer.stream_count != self._stream_count:
+            self._stream_count = buffer.stream_count
+            label_sets = list(
+                {buffer.stream_key(stream)[0] for stream in range(buffer.stream_count)}
+            )
+            names, cells = label_columns(label_sets, PREFERRED_LABELS)
+            self.visible_labels = list(names)
+        else:
+            names = self._row_format.label_names
+            cells = self._row_format.label_cells
+
+        with_date = False
+        if len(buffer):
+            first = buffer.ts_ns(0)
+            last = buffer.ts_ns(len(buffer) - 1)
+            with_date = spans_days(first, last, utc=self.utc)
+
+        row_format = RowFormat(self.utc, with_date, names, cells)
+        if row_format != self._row_format:
+            self._row_format = row_format
+            self._format_generation += 1
+            self._clear_caches()
+
+    def _update_virtual_size(self) -> None:
+        width = self.scrollable_content_region.width or self.size.width
+        height = self.scrollable_content_region.height
+        count = len(self._rows)
+        if self.wrap:
+            self._bottom_top = self._top_for_bottom(count - 1, height) if count else 0
+            size = Size(width, self._bottom_top + height)
+        else:
+            size = Size(width, count)
+        if size != self.virtual_size:
+            self.virtual_size = size
+
+    def _rows_between(self, first: int, last: int) -> int:
+        """Count wrapped rows of entries `first`..`last` (inclusive), stopping past a screen."""
+        limit = self.scrollable_content_region.height + 1
+        total = 0
+        for index in range(first, last + 1):
+            total += len(self._wrapped_rows(index))
+            if total > limit:
+                break
+        return total
+
+    def _top_for_bottom(self, last: int, height: int) -> int:
+        """Return the first entry to show so that entry `last` ends at the bottom (wrap mode)."""
+        if last < 0:
+            return 0
+        used = 0
+        index = last
+        while index >= 0:
+            used += len(self._wrapped_rows(index))
+            if used > height:
+                return min(last, index + 1)
+            index -= 1
+        return 0
+
+    def _layout(self) -> list[tuple[int, int]]:
+        """Map each screen row to (entry index, wrapped row of that entry), in wrap mode."""
+        height = self.scrollable_content_region.height
+        top = int(self.scroll_offset.y)
+        key = (top, height, self.scrollable_content_region.width, len(self._rows))
+        if key == self._wrap_layout_key:
+            return self._wrap_layout
+
+        layout: list[tuple[int, int]] = []
+        index = top
+        count = len(self._rows)
+        while len(layout) < height and index < count:
+            rows = len(self._wrapped_rows(index))
+            layout.extend((index, sub) for sub in range(rows))
+            index += 1
+        del layout[height:]
+        self._wrap_layout = layout
+        self._wrap_layout_key = key
+        return layout
+
+    def _clear_caches(self) -> None:
+        self._strips.clear()
+        self._wrapped.clear()
+        self._wrap_layout_key = None
+
+    # Rendering.
+
+    def _row_styles(self) -> RowStyles:
+        if self._styles is None:
+            self._styles = RowStyles(
+                timestamp=self.get_component_rich_style("log-view--timestamp", partial=True),
+                labels=self.get_component_rich_style("log-view--labels", partial=True),
+                marker=self.get_component_rich_style("log-view--marker", partial=True),
+                match=self.get_component_rich_style("log-view--match", partial=True),
+            )
+        return self._styles
+
+    def _body(self, row: int) -> LineBody:
+        return build_body(self.buffer.line(row), self._pattern, self._row_styles())
+
+    def _prefix(self, row: int) -> Strip:
+        buffer = self.buffer
+        return build_prefix(
+            buffer.ts_ns(row), buffer.level(row), buffer.labels(row), self._row_format,
+            self._row_styles(),
+        )
+
+    def _wrapped_rows(self, index: int) -> list[Strip]:
+        """Return the wrapped body rows of the entry at view position `index` (cached)."""
+        row = self._rows.row(index)
+        width = max(8, self.scrollable_content_region.width - self._row_format.prefix_cells)
+        key = (self.buffer.row_id(row), width, self._search_generation)
+        cached = self._wrapped.get(key)
+        if cached is not None:
+            self._wrapped.move_to_end(key)
+            return cached
+
+        rows = self._body(row).wrapped_rows(width, self._row_styles())
+        self._wrapped[key] = rows
+        if len(self._wrapped) > WRAPPED_CACHE_SIZE:
+            self._wrapped.popitem(last=False)
+        return rows
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        height = self.scrollable_content_region.height
+
+        if self.wrap:
+            layout = self._layout()
+            strip = self._wrapped_line(layout[y], width) if y < len(layout) else None
+        else:
+            index = int(self.scroll_offset.y) + y
+            strip = self._single_line(index, width) if index < len(self._rows) else None
+
+        if strip is None:
+            strip = Strip.blank(width)
+        if y == height - 1 and not self.follow and self.new_lines:
+            strip = self._with_new_lines_badge(strip, width)
+        return strip.apply_style(base)
+
+    def _single_line(self, index: int, width: int) -> Strip:
+        row = self._rows.row(index)
+        row_id = self.buffer.row_id(row)
+        is_cursor = row_id == self._cursor_id
+        key = (
+            row_id, width, self._x_offset, self._search_generation, self._format_generation,
+            is_cursor,
+        )
+        cached = self._strips.get(key)
+        if cached is not None:
+            self._strips.move_to_end(key)
+            return cached
+
+        prefix = self._prefix(row)
+        body = self._body(row).single_row(self._row_styles())
+        self._max_body_cells = max(self._max_body_cells, body.cell_length)
+        room = max(0, width - prefix.cell_length)
+        visible = body.crop_extend(self._x_offset, self._x_offset + room, None)
+        strip = Strip.join([prefix, visible]).crop_extend(0, width, None)
+        if is_cursor:
+            strip = strip.apply_style(self._cursor_style())
+
+        self._strips[key] = strip
+        if len(self._strips) > STRIP_CACHE_SIZE:
+            self._strips.popitem(last=False)
+        return strip
+
+    def _wrapped_line(self, place: tuple[int, int], width: int) -> Strip:
+        index, sub = place
+        row = self._rows.row(index)
+        rows = self._wrapped_rows(index)
+        if sub == 0:
+            prefix = self._prefix(row)
+        else:
+            prefix = Strip.blank(self._row_format.prefix_cells)
+        room = max(0, width - prefix.cell_length)
+        body = rows[sub].crop_extend(0, room, None)
+        strip = Strip.join([prefix, body]).crop_extend(0, width, None)
+        if index == self._cursor_index:
+            strip = strip.apply_style(self._cursor_style())
+        return strip
+
+    def _cursor_style(self) -> Style:
+        return self.get_component_rich_style("log-view--cursor", partial=True)
+
+    def _with_new_lines_badge(self, strip: Strip, width: int) -> Strip:
+        label = f" ↓ {self.new_lines:,} new lines (f to follow) "
+        style = self.get_component_rich_style("log-view--new-lines", partial=True)
+        cells = min(width, len(label))
+        left = strip.crop(0, width - cells)
+        badge = Strip([Segment(label[:cells], style)], cells)
+        return Strip.join([left, badge])
