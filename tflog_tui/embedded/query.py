@@ -73,6 +73,9 @@ class SelectorPipeline:
 
     def __init__(self, query: LogQuery) -> None:
         self.selector = query.selector
+        for matcher in self.selector:
+            if matcher.op in ("=~", "!~"):
+                _compiled(matcher.value, True)
         self.filters: list[Callable[[str], bool]] = []
         for stage in query.pipeline:
             if not isinstance(stage, LineFilter) or stage.op in ("|>", "!>") or stage.ip:
