@@ -1,0 +1,652 @@
+"""The tflog app: sidebar, panes in tabs (optionally split), status line and footer."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from rich.markup import escape
+from textual import on
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TabbedContent
+
+from tflog_tui.buffer import PaneBuffer
+from tflog_tui.buffer.levels import Level
+from tflog_tui.logql import LogQLSyntaxError, parse_log_query
+from tflog_tui.loki import LokiClient
+from tflog_tui.loki.errors import redact_url
+from tflog_tui.loki.models import Entry
+from tflog_tui.ui.messages import OpenQuery, ServerStatus
+from tflog_tui.ui.pane_query import (
+    add_label_filter,
+    add_level_filter,
+    add_line_filter,
+    add_stream_matcher,
+    line_parser_for,
+    selector_query,
+)
+from tflog_tui.ui.screens.range_picker import RangePicker
+from tflog_tui.ui.widgets.log_view import LogView
+from tflog_tui.ui.widgets.pane import Pane, PaneState
+from tflog_tui.ui.widgets.sidebar import Sidebar
+from tflog_tui.ui.widgets.status_line import PaneStatus, StatusLine
+
+if TYPE_CHECKING:
+    from tflog_tui.settings import AppSettings
+
+logger = logging.getLogger(__name__)
+
+REFRESH_INTERVAL_S = 0.1
+"""How often (seconds) panes redraw after entries arrived."""
+
+WELCOME = (
+    "Pick a service or task in the sidebar and press enter,\n"
+    "or press : to type a LogQL query.\n\n"
+    "? shows every key; ctrl+p lists every command."
+)
+
+
+def title_for_query(query: str) -> str:
+    """Name a pane after its selector: `service`, `service/task` or `query`."""
+    try:
+        parsed = parse_log_query(query)
+    except LogQLSyntaxError:
+        return "query"
+    values = {matcher.name: matcher.value for matcher in parsed.selector if matcher.op == "="}
+    service = values.get("service_name")
+    task = values.get("task_id")
+    if service and task:
+        return f"{service}/{task}"
+    if service or task:
+        return service or task or "query"
+    return "query"
+
+
+class TflogApp(App[None]):
+    """Explore a Loki server: one pane per service, task or query.
+
+    `clock` returns the current time in nanoseconds since the epoch; tests
+    and screenshots pass a fixed one so ranges and times are stable.
+    """
+
+    CSS_PATH = "tflog.tcss"
+    TITLE = "tflog"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s,ctrl+b", "toggle_sidebar", "Sidebar"),
+        Binding("colon,q", "focus_query", "Query"),
+        Binding("r", "pick_range", "Range"),
+        Binding("t", "toggle_tail", "Tail"),
+        Binding("slash", "search", "Search", show=False),
+        Binding("1", "toggle_level(1)", "Levels 1-7", key_display="1-7"),
+        Binding("2", "toggle_level(2)", show=False),
+        Binding("3", "toggle_level(3)", show=False),
+        Binding("4", "toggle_level(4)", show=False),
+        Binding("5", "toggle_level(5)", show=False),
+        Binding("6", "toggle_level(6)", show=False),
+        Binding("7", "toggle_level(7)", show=False),
+        Binding("0", "all_levels", "All levels", show=False),
+        Binding("L", "push_levels", "Levels into query", show=False),
+        Binding("plus", "raise_limit", "More lines", show=False),
+        Binding("R", "rerun", "Re-run", show=False),
+        Binding("x,ctrl+w", "close_pane", "Close"),
+        Binding("vertical_line,ctrl+backslash", "toggle_split", "Split"),
+        Binding("o", "other_side", "Other side", show=False),
+        Binding("right_square_bracket", "next_pane", "Next pane", show=False),
+        Binding("left_square_bracket", "previous_pane", "Previous pane", show=False),
+        Binding("ctrl+r", "reload_sidebar", "Reload sidebar", show=False),
+        Binding("question_mark,f1", "help", "Help"),
+    ]
+
+    def __init__(
+        self,
+        settings: AppSettings,
+        *,
+        clock: Callable[[], int] | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.clock: Callable[[], int] = clock or time.time_ns
+        self.client = LokiClient(settings.loki)
+        self.utc = settings.utc
+        self._exit_stack = contextlib.AsyncExitStack()
+        self._pane_counter = 0
+        self._active_side = "left"
+        self._last_status: PaneStatus | None = None
+
+    # --- layout ----------------------------------------------------------
+
+    def server_names(self) -> tuple[str, str]:
+        """Return the server's description for the status line, long and short."""
+        embedded = self.settings.embedded_url
+        if embedded:
+            address = redact_url(embedded)
+            short = address.split("://", 1)[-1]
+            return f"embedded demo server at {address}", f"demo {short}"
+        address = redact_url(self.settings.loki.addr)
+        return f"Loki at {address}", address.split("://", 1)[-1]
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="body"):
+            yield Sidebar(self.client, self.sidebar_range, self.clock, utc=self.utc, id="sidebar")
+            with Horizontal(id="panes"):
+                yield TabbedContent(id="left")
+                yield TabbedContent(id="right")
+                yield Static(WELCOME, id="welcome", markup=False)
+        server, short = self.server_names()
+        yield StatusLine(server, short, id="status")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        """Open the client, load the sidebar and open the pane for the query given."""
+        self.query_one("#right", TabbedContent).display = False
+        await self._exit_stack.enter_async_context(self.client)
+        self.set_interval(REFRESH_INTERVAL_S, self._tick)
+
+        if self.settings.embedded_url:
+            server, _ = self.server_names()
+            self.notify(
+                f"No Loki address is configured, so tflog shows the {server} "
+                "with generated demo data. Set --addr or LOKI_ADDR for a real Loki.",
+                title="Demo data",
+                timeout=8,
+                markup=False,
+            )
+
+        self.sidebar.reload()
+        if self.settings.query:
+            query = self.settings.query
+            await self.open_query(query, title_for_query(query), tail=self.settings.tail)
+        else:
+            self.sidebar.service_tree.focus()
+        self._update_welcome()
+
+    async def on_unmount(self) -> None:
+        """Close the client's connections."""
+        await self._exit_stack.aclose()
+
+    @property
+    def sidebar(self) -> Sidebar:
+        """The service tree."""
+        return self.query_one(Sidebar)
+
+    @property
+    def status_line(self) -> StatusLine:
+        """The status line at the bottom."""
+        return self.query_one(StatusLine)
+
+    def group(self, side: str) -> TabbedContent:
+        """Return the tab group on `side` (`left` or `right`)."""
+        return self.query_one(f"#{side}", TabbedContent)
+
+    @property
+    def split(self) -> bool:
+        """Whether the right tab group is shown."""
+        return bool(self.group("right").display)
+
+    def panes(self) -> list[Pane]:
+        """Return every pane, left group first."""
+        return list(self.query(Pane))
+
+    def active_pane(self) -> Pane | None:
+        """Return the pane shown in the active group, or None."""
+        for side in (self._active_side, "left", "right"):
+            group = self.group(side)
+            if not group.display:
+                continue
+            pane = group.active_pane
+            if isinstance(pane, Pane):
+                return pane
+        return None
+
+    def sidebar_range(self) -> tuple[int, int]:
+        """Return the range the sidebar lists labels for: the active pane's range."""
+        pane = self.active_pane()
+        if pane is not None:
+            try:
+                return pane.resolve_range()
+            except ValueError:
+                pass
+        now_ns = self.clock()
+        from tflog_tui.settings import resolve_time
+
+        return resolve_time(self.settings.time_from, now_ns), resolve_time(
+            self.settings.time_to, now_ns
+        )
+
+    def _update_welcome(self) -> None:
+        has_panes = bool(self.panes())
+        self.query_one("#welcome").display = not has_panes
+        self.group("left").display = has_panes
+
+    def _tick(self) -> None:
+        """Refresh panes that received entries and the status line (about 10 Hz)."""
+        for pane in self.panes():
+            try:
+                pane.tick()
+            except Exception:
+                logger.exception("refreshing pane %s failed", pane.state.title)
+        active = self.active_pane()
+        status = active.status() if active is not None else PaneStatus(activity="no pane open")
+        if status != self._last_status:
+            self._last_status = status
+            self.status_line.set_pane(status)
+
+    # --- panes -----------------------------------------------------------
+
+    def _new_pane_id(self) -> str:
+        self._pane_counter += 1
+        return f"pane-{self._pane_counter}"
+
+    def new_state(self, query: str, title: str, *, context_ns: int | None = None) -> PaneState:
+        """Build the state of a new pane with the default range and limit."""
+        return PaneState(
+            query=query,
+            title=title,
+            range_from=self.settings.time_from,
+            range_to=self.settings.time_to,
+            limit=self.settings.limit,
+            buffer=PaneBuffer(capacity=self.settings.capacity),
+            context_ns=context_ns,
+        )
+
+    async def add_pane(self, state: PaneState, side: str | None = None) -> Pane:
+        """Mount a pane for `state` in the group on `side` (the active one by default)."""
+        side = side or self._active_side
+        if side == "right" and not self.split:
+            side = "left"
+        group = self.group(side)
+        group.display = True
+        pane = Pane(state, self.client, clock=self.clock, utc=self.utc, id=self._new_pane_id())
+        await group.add_pane(pane)
+        group.active = pane.id or ""
+        self._active_side = side
+        self._update_welcome()
+        pane.focus_log()
+        return pane
+
+    async def open_query(
+        self, query: str, title: str, *, context_ns: int | None = None, tail: bool = False
+    ) -> Pane:
+        """Focus the pane showing `query`, or open one for it."""
+        for pane in self.panes():
+            if pane.state.query == query and pane.state.context_ns == context_ns:
+                self.activate(pane)
+                return pane
+        state = self.new_state(query, title, context_ns=context_ns)
+        if tail:
+            state.mode = "tail"
+        return await self.add_pane(state)
+
+    def activate(self, pane: Pane) -> None:
+        """Show `pane` in its group and focus its log view."""
+        for side in ("left", "right"):
+            group = self.group(side)
+            if pane in group.query(Pane):
+                group.active = pane.id or ""
+                self._active_side = side
+        pane.focus_log()
+
+    def side_of(self, pane: Pane) -> str:
+        """Return the group (`left` or `right`) holding `pane`."""
+        return "right" if pane in self.group("right").query(Pane) else "left"
+
+    @on(OpenQuery)
+    async def _on_open_query(self, message: OpenQuery) -> None:
+        await self.open_query(message.query, message.title, context_ns=message.context_ns)
+
+    @on(ServerStatus)
+    def _on_server_status(self, message: ServerStatus) -> None:
+        if message.ok:
+            self.status_line.set_connection("connected", True)
+        else:
+            self.status_line.set_connection("error", False)
+
+    @on(TabbedContent.TabActivated)
+    def _on_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        side = event.tabbed_content.id or "left"
+        self._active_side = side
+        pane = event.tabbed_content.active_pane
+        if isinstance(pane, Pane):
+            pane.mark_dirty()
+
+    def on_descendant_focus(self, event: Any) -> None:
+        """Make the group holding the focused widget the active one."""
+        widget = event.widget if hasattr(event, "widget") else None
+        for side in ("left", "right"):
+            group = self.group(side)
+            if widget is not None and group in widget.ancestors_with_self:
+                self._active_side = side
+
+    # --- detail screen ---------------------------------------------------
+
+    @on(LogView.EntrySelected)
+    def _on_entry_selected(self, event: Any) -> None:
+        pane = self.active_pane()
+        if pane is None:
+            return
+        try:
+            from tflog_tui.ui.screens.detail import DetailScreen
+        except ImportError:
+            self.notify("The detail screen is not available.", severity="warning")
+            return
+        entry: Entry = event.entry
+
+        def handle(result: Any) -> None:
+            if result is not None:
+                self.call_later(self.apply_detail_action, pane, entry, result)
+
+        self.push_screen(DetailScreen(entry), handle)
+
+    async def apply_detail_action(self, pane: Pane, entry: Entry, action: Any) -> None:
+        """Carry out what the detail screen returned: filter, open the task, context or copy."""
+        kind = getattr(action, "kind", "")
+        field = getattr(action, "field", None) or ""
+        value = getattr(action, "value", None)
+        value = "" if value is None else str(value)
+
+        try:
+            if kind in ("include", "exclude"):
+                query = self.filter_query(
+                    pane.state.query, entry, field, value, negate=kind == "exclude"
+                )
+                pane.set_query(query)
+            elif kind == "open_task":
+                await self.open_task(entry, field, value)
+            elif kind == "context":
+                await self.open_context(entry)
+            elif kind == "copy":
+                from tflog_tui.ui.clipboard import copy_text
+
+                outcome = copy_text(cast("App[object]", self), value, field or "line")
+                self.notify(escape(outcome), timeout=4)
+        except (LogQLSyntaxError, ValueError) as error:
+            logger.error("detail action %s on %s failed: %s", kind, field, error)
+            self.notify(escape(f"Cannot {kind} {field or 'line'}: {error}"), severity="error")
+
+    def filter_query(
+        self, query: str, entry: Entry, field: str, value: str, *, negate: bool
+    ) -> str:
+        """Return `query` with a filter on `field` = `value` taken from `entry`.
+
+        The line gives a line filter; a stream label, a stream matcher; a
+        structured metadata key, a label filter; any other field, a label
+        filter after the parser stage (json or logfmt) that extracts it.
+        """
+        if field in ("", "line"):
+            return add_line_filter(query, value, negate=negate)
+        if field in entry.labels:
+            return add_stream_matcher(query, field, value, negate=negate)
+        if field in entry.metadata or field in entry.parsed:
+            return add_label_filter(query, field, value, negate=negate)
+        parser = line_parser_for(entry.line, field)
+        return add_label_filter(query, field, value, negate=negate, parser=parser)
+
+    async def open_task(self, entry: Entry, field: str, value: str) -> None:
+        """Open the pane of the entry's task (`service_name` and `task_id`)."""
+        task_id = value if field == "task_id" and value else entry.labels.get("task_id", "")
+        if not task_id:
+            self.notify("This entry has no task_id label.", severity="warning")
+            return
+        labels = {"task_id": task_id}
+        service = entry.labels.get("service_name")
+        if service:
+            labels = {"service_name": service, "task_id": task_id}
+        await self.open_query(selector_query(labels), title_for_query(selector_query(labels)))
+
+    async def open_context(self, entry: Entry) -> None:
+        """Open a pane with the entries just before and after `entry` in its stream."""
+        query = selector_query(dict(entry.labels))
+        moment = datetime.fromtimestamp(entry.ts_ns // 1_000_000_000, tz=UTC)
+        if not self.utc:
+            moment = moment.astimezone()
+        title = f"context {moment:%H:%M:%S}"
+        await self.open_query(query, title, context_ns=entry.ts_ns)
+
+    # --- actions ---------------------------------------------------------
+
+    def _pane_or_hint(self) -> Pane | None:
+        pane = self.active_pane()
+        if pane is None:
+            self.notify("No pane is open: pick a service in the sidebar first.", severity="warning")
+        return pane
+
+    def action_toggle_sidebar(self) -> None:
+        """Show or hide the sidebar."""
+        sidebar = self.sidebar
+        sidebar.display = not sidebar.display
+        if sidebar.display:
+            sidebar.service_tree.focus()
+        else:
+            pane = self.active_pane()
+            if pane is not None:
+                pane.focus_log()
+
+    async def action_focus_query(self) -> None:
+        """Focus the active pane's query bar; with no pane, open one for a new query."""
+        pane = self.active_pane()
+        if pane is None:
+            pane = await self.add_pane(self.new_state("{}", "query"))
+            pane.stop(quiet=True)
+        pane.query_bar.input.focus()
+
+    def action_pick_range(self) -> None:
+        """Open the range picker for the active pane."""
+        pane = self._pane_or_hint()
+        if pane is None:
+            return
+
+        def apply(result: tuple[str, str] | None) -> None:
+            if result is not None:
+                pane.set_range(*result)
+
+        self.push_screen(RangePicker(pane.state.range_from, pane.state.range_to, self.clock), apply)
+
+    def action_toggle_tail(self) -> None:
+        """Start or stop a live tail of the active pane's query."""
+        pane = self._pane_or_hint()
+        if pane is not None:
+            pane.toggle_tail()
+
+    def action_search(self) -> None:
+        """Open the search field of the active pane."""
+        pane = self._pane_or_hint()
+        if pane is not None:
+            pane.log_view.action_search()
+
+    def action_toggle_level(self, value: int) -> None:
+        """Show or hide one level in the active pane (keys 1–7)."""
+        pane = self._pane_or_hint()
+        if pane is not None:
+            pane.toggle_level(Level(value))
+
+    def action_all_levels(self) -> None:
+        """Show every level in the active pane."""
+        pane = self._pane_or_hint()
+        if pane is not None:
+            pane.show_all_levels()
+
+    def action_push_levels(self) -> None:
+        """Add the levels shown to the query (`| level=~…` or a stream matcher) and re-run."""
+        pane = self._pane_or_hint()
+        if pane is None:
+            return
+        if pane.state.levels == set(Level):
+            self.notify("Every level is shown: turn some off with 1–7 first.", severity="warning")
+            return
+        try:
+            query = add_level_filter(
+                pane.state.query, pane.state.levels, stream_label=pane.level_is_stream_label()
+            )
+        except (LogQLSyntaxError, ValueError) as error:
+            self.notify(escape(f"Cannot add the level filter: {error}"), severity="error")
+            return
+        pane.set_query(query)
+
+    def action_raise_limit(self) -> None:
+        """Double the active pane's line limit (up to its capacity) and re-run."""
+        pane = self._pane_or_hint()
+        if pane is not None:
+            limit = pane.raise_limit()
+            self.notify(f"Line limit is now {limit:,}.", timeout=3)
+
+    def action_rerun(self) -> None:
+        """Run the active pane's query again."""
+        pane = self._pane_or_hint()
+        if pane is not None:
+            pane.rerun()
+
+    async def action_close_pane(self) -> None:
+        """Close the active pane, stopping its query or tail."""
+        pane = self.active_pane()
+        if pane is None:
+            return
+        side = self.side_of(pane)
+        pane.stop(quiet=True)
+        await self.group(side).remove_pane(pane.id or "")
+        if side == "right" and not self.group("right").query(Pane):
+            self.group("right").display = False
+            self._active_side = "left"
+        self._update_welcome()
+        following = self.active_pane()
+        if following is not None:
+            following.focus_log()
+        else:
+            self.sidebar.display = True
+            self.sidebar.service_tree.focus()
+
+    async def action_toggle_split(self) -> None:
+        """Show two groups of panes side by side, or merge them back into one."""
+        right = self.group("right")
+        if not right.display:
+            pane = self._pane_or_hint()
+            if pane is None:
+                return
+            right.display = True
+            state = self.new_state(pane.state.query, pane.state.title)
+            state.range_from = pane.state.range_from
+            state.range_to = pane.state.range_to
+            await self.add_pane(state, "right")
+            return
+
+        moved = [pane.state for pane in right.query(Pane)]
+        for pane in list(right.query(Pane)):
+            pane.stop(quiet=True)
+        await right.clear_panes()
+        right.display = False
+        self._active_side = "left"
+        for state in moved:
+            await self.add_pane(state, "left")
+
+    def action_other_side(self) -> None:
+        """Move the focus to the other group of the split."""
+        if not self.split:
+            return
+        side = "left" if self._active_side == "right" else "right"
+        pane = self.group(side).active_pane
+        if isinstance(pane, Pane):
+            self._active_side = side
+            pane.focus_log()
+
+    def _cycle(self, step: int) -> None:
+        group = self.group(self._active_side)
+        panes = list(group.query(Pane))
+        if not panes:
+            return
+        current = group.active_pane
+        index = panes.index(current) if isinstance(current, Pane) and current in panes else 0
+        target = panes[(index + step) % len(panes)]
+        group.active = target.id or ""
+        target.focus_log()
+
+    def action_next_pane(self) -> None:
+        """Show the next pane of the active group."""
+        self._cycle(1)
+
+    def action_previous_pane(self) -> None:
+        """Show the previous pane of the active group."""
+        self._cycle(-1)
+
+    def action_toggle_utc(self) -> None:
+        """Switch timestamps between UTC and local time in every pane."""
+        self.utc = not self.utc
+        for pane in self.panes():
+            pane.log_view.toggle_utc()
+        self.notify("Times in UTC." if self.utc else "Times in local time.", timeout=2)
+
+    def action_reload_sidebar(self) -> None:
+        """List services (or hostnames) again for the active pane's range."""
+        self.sidebar.reload()
+
+    def action_help(self) -> None:
+        """Show every key and command."""
+        try:
+            from tflog_tui.ui.screens.help import HelpScreen
+        except ImportError:
+            self.action_command_palette()
+            return
+        self.push_screen(HelpScreen())
+
+    # --- command palette -------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """List every tflog action for the command palette, after Textual's own."""
+        yield from super().get_system_commands(screen)
+        commands: list[tuple[str, str, Callable[[], Any]]] = [
+            (
+                "Toggle sidebar",
+                "Show or hide the service tree (s, ctrl+b)",
+                self.action_toggle_sidebar,
+            ),
+            ("Edit query", "Focus the query bar (: or q)", self.action_focus_query),
+            ("Pick range", "Choose a preset or a custom range (r)", self.action_pick_range),
+            ("Start or stop live tail", "Tail the pane's query (t)", self.action_toggle_tail),
+            ("Search", "Search the pane's lines (/)", self.action_search),
+            ("Show all levels", "Turn every level filter on (0)", self.action_all_levels),
+            (
+                "Push level filter into query",
+                "Add the levels shown to the LogQL (L)",
+                self.action_push_levels,
+            ),
+            (
+                "Raise line limit",
+                "Double the pane's line limit and re-run (+)",
+                self.action_raise_limit,
+            ),
+            ("Re-run query", "Run the pane's query again (R)", self.action_rerun),
+            ("Close pane", "Close the active pane (x, ctrl+w)", self.action_close_pane),
+            ("Toggle split", "Show two panes side by side (|, ctrl+\\)", self.action_toggle_split),
+            ("Other side of split", "Move the focus across the split (o)", self.action_other_side),
+            ("Next pane", "Show the next tab (])", self.action_next_pane),
+            ("Previous pane", "Show the previous tab ([)", self.action_previous_pane),
+            (
+                "Toggle UTC",
+                "Show times in UTC or local time (u in the log)",
+                self.action_toggle_utc,
+            ),
+            ("Reload sidebar", "List services again (ctrl+r)", self.action_reload_sidebar),
+            (
+                "Group sidebar by hostname",
+                "Switch services/hostnames (H in the sidebar)",
+                self.sidebar.action_toggle_grouping,
+            ),
+            ("Help", "Show every key (?)", self.action_help),
+        ]
+        for level in Level:
+            commands.append(
+                (
+                    f"Toggle level {level.label}",
+                    f"Show or hide {level.label} entries ({level.value})",
+                    partial(self.action_toggle_level, level.value),
+                )
+            )
+        for title, help_text, callback in commands:
+            yield SystemCommand(title, help_text, callback)

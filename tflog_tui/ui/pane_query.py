@@ -1,0 +1,128 @@
+"""Edit a pane's LogQL through the syntax tree: selectors, filters and level filters.
+
+Every function parses the query, changes the tree and prints it again, so a
+value from a log line is always quoted by the LogQL printer and never pasted
+into the text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+
+from tflog_tui.buffer.levels import Level
+from tflog_tui.logql import (
+    JsonParser,
+    LabelFilter,
+    LineFilter,
+    LogfmtParser,
+    LogQuery,
+    Matcher,
+    PatternParser,
+    RegexpParser,
+    Stage,
+    StringLabelFilter,
+    UnpackParser,
+    parse_log_query,
+)
+
+PARSER_STAGES = (JsonParser, LogfmtParser, RegexpParser, PatternParser, UnpackParser)
+
+LEVEL_VALUES: dict[Level, tuple[str, ...]] = {
+    Level.CRITICAL: ("critical", "crit", "fatal", "panic", "emerg", "emergency", "alert"),
+    Level.ERROR: ("error", "err", "eror"),
+    Level.WARNING: ("warning", "warn", "wrn"),
+    Level.INFO: ("info", "information", "informational", "inf", "notice"),
+    Level.DEBUG: ("debug", "dbug", "dbg"),
+    Level.TRACE: ("trace", "trc"),
+}
+"""The `level` label values that mean each level, as shippers write them."""
+
+
+def selector_query(labels: Mapping[str, str]) -> str:
+    """Build `{name="value", …}` matching exactly `labels`, in the given order."""
+    matchers = tuple(Matcher(name, "=", value) for name, value in labels.items())
+    return str(LogQuery(matchers))
+
+
+def line_parser_for(line: str, field: str) -> Stage | None:
+    """Return the parser stage that extracts `field` from `line`: `json`, `logfmt` or None."""
+    stripped = line.lstrip()
+    if stripped.startswith("{"):
+        try:
+            document = json.loads(stripped)
+        except ValueError:
+            document = None
+        if isinstance(document, dict):
+            return JsonParser()
+    if f"{field}=" in line:
+        return LogfmtParser()
+    return None
+
+
+def _with_parser(query: LogQuery, parser: Stage | None) -> tuple[Stage, ...]:
+    """Return the pipeline, with `parser` appended unless a parser stage is already there."""
+    pipeline = query.pipeline
+    if parser is None:
+        return pipeline
+    if any(isinstance(stage, PARSER_STAGES) for stage in pipeline):
+        return pipeline
+    return (*pipeline, parser)
+
+
+def add_label_filter(
+    query_text: str, name: str, value: str, *, negate: bool, parser: Stage | None = None
+) -> str:
+    """Append `| name="value"` (or `!=` with `negate`) after an optional parser stage."""
+    query = parse_log_query(query_text)
+    pipeline = _with_parser(query, parser)
+    stage = LabelFilter(StringLabelFilter(name, "!=" if negate else "=", value))
+    return str(LogQuery(query.selector, (*pipeline, stage)))
+
+
+def add_stream_matcher(query_text: str, name: str, value: str, *, negate: bool) -> str:
+    """Add `name="value"` (or `!=`) to the stream selector, replacing a matcher on `name`."""
+    query = parse_log_query(query_text)
+    kept = tuple(matcher for matcher in query.selector if matcher.name != name)
+    matcher = Matcher(name, "!=" if negate else "=", value)
+    if negate:
+        kept = query.selector
+    return str(LogQuery((*kept, matcher), query.pipeline))
+
+
+def add_line_filter(query_text: str, text: str, *, negate: bool) -> str:
+    """Append a line filter `|= "text"` (or `!= "text"` with `negate`)."""
+    query = parse_log_query(query_text)
+    stage = LineFilter("!=" if negate else "|=", (text,))
+    return str(LogQuery(query.selector, (*query.pipeline, stage)))
+
+
+def level_regex(levels: Iterable[Level]) -> str:
+    """Build a case-insensitive RE2 matching the `level` values of `levels`.
+
+    Level.UNKNOWN has no value to match and is left out.
+    """
+    values: list[str] = []
+    for level in sorted(levels):
+        values.extend(LEVEL_VALUES.get(level, ()))
+    return "(?i)" + "|".join(values)
+
+
+def add_level_filter(query_text: str, levels: Iterable[Level], *, stream_label: bool) -> str:
+    """Restrict the query to `levels`: a `level` stream matcher or a `| level=~…` filter.
+
+    `stream_label` says whether `level` is a stream label (then the selector
+    changes and Loki reads fewer chunks) or is extracted by a parser stage.
+    """
+    chosen = [level for level in levels if level in LEVEL_VALUES]
+    if not chosen:
+        raise ValueError("choose at least one level other than unknown to filter on")
+
+    query = parse_log_query(query_text)
+    regex = level_regex(chosen)
+    if stream_label:
+        kept = tuple(matcher for matcher in query.selector if matcher.name != "level")
+        return str(LogQuery((*kept, Matcher("level", "=~", regex)), query.pipeline))
+
+    stage = LabelFilter(StringLabelFilter("level", "=~", regex))
+    return str(LogQuery(query.selector, (*query.pipeline, stage)))

@@ -1,0 +1,342 @@
+"""The sidebar: services and their tasks (or hostnames and their services) from Loki's label API."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+from rich.markup import escape
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.widgets import Input, Label, Tree
+from textual.widgets.tree import TreeNode
+
+from tflog_tui.logql.ast import (
+    Grouping,
+    LogQuery,
+    LogRange,
+    Matcher,
+    RangeAggregation,
+    VectorAggregation,
+)
+from tflog_tui.loki.errors import LokiError
+from tflog_tui.ui.messages import OpenQuery, ServerStatus
+from tflog_tui.ui.pane_query import selector_query
+
+if TYPE_CHECKING:
+    from tflog_tui.loki import LokiClient
+
+logger = logging.getLogger(__name__)
+
+NS_PER_MINUTE = 60 * 1_000_000_000
+
+MAX_TASK_WINDOW_NS = 721 * 3600 * 1_000_000_000
+"""Longest window the task listing asks for: Loki's default `max_query_length` (721h)."""
+
+TASK_POINTS = 240
+"""Steps of the metric query that finds when each task was last seen."""
+
+GroupBy = Literal["service", "hostname"]
+ItemKind = Literal["service", "task", "hostname", "host_service", "message"]
+
+
+@dataclass
+class SidebarItem:
+    """What a tree node stands for; `labels` select its stream(s)."""
+
+    kind: ItemKind
+    labels: dict[str, str]
+    loaded: bool = False
+
+
+@dataclass
+class TaskInfo:
+    """One `task_id` of a service and when it was last seen (ns since the epoch)."""
+
+    task_id: str
+    last_seen_ns: int
+
+
+def last_seen_query(service: str, step_ns: int) -> str:
+    """Build `sum by (task_id) (count_over_time({service_name="…"}[step]))` via the AST."""
+    selector = LogQuery((Matcher("service_name", "=", service),))
+    counts = RangeAggregation("count_over_time", LogRange(selector, step_ns))
+    return str(VectorAggregation("sum", counts, grouping=Grouping(("task_id",))))
+
+
+def format_seen(ts_ns: int, now_ns: int, *, utc: bool) -> str:
+    """Format a last-seen time: `14:03` within a day of now, else `12-01 14:03`."""
+    moment = datetime.fromtimestamp(ts_ns / 1e9, tz=UTC)
+    if not utc:
+        moment = moment.astimezone()
+    if now_ns - ts_ns < 24 * 3600 * 1_000_000_000:
+        return moment.strftime("%H:%M")
+    return moment.strftime("%m-%d %H:%M")
+
+
+class Sidebar(Vertical):
+    """List services (expanding lazily to their tasks) or hostnames, with a filter box.
+
+    `range_ns` returns the range (start, end) in nanoseconds to list labels
+    for; the app passes the active pane's range.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("right,l", "expand", "Expand", show=False),
+        Binding("left,h", "collapse", "Collapse", show=False),
+        Binding("H", "toggle_grouping", "Group by host", show=False),
+    ]
+
+    def __init__(
+        self,
+        client: LokiClient,
+        range_ns: Callable[[], tuple[int, int]],
+        clock: Callable[[], int],
+        *,
+        utc: bool = False,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.client = client
+        self.range_ns = range_ns
+        self.clock = clock
+        self.utc = utc
+        self.group_by: GroupBy = "service"
+        self.values: list[str] = []
+        self.children_of: dict[str, list[str]] = {}
+        self.tasks_of: dict[str, list[TaskInfo]] = {}
+        self.filter_text = ""
+
+    def compose(self) -> ComposeResult:
+        yield Label("Services", id="sidebar-title")
+        yield Input(placeholder="filter", id="sidebar-filter", compact=True)
+        tree: Tree[SidebarItem] = Tree("labels", id="sidebar-tree")
+        tree.show_root = False
+        tree.auto_expand = False
+        tree.guide_depth = 2
+        yield tree
+
+    @property
+    def service_tree(self) -> Tree[SidebarItem]:
+        """The service (or hostname) tree."""
+        return self.query_one("#sidebar-tree", Tree)
+
+    def on_mount(self) -> None:
+        """Load the label values for the first time."""
+        self.reload()
+
+    # --- loading ---------------------------------------------------------
+
+    def reload(self) -> None:
+        """Fetch the services (or hostnames) for the current range again."""
+        self.children_of.clear()
+        self.tasks_of.clear()
+        self._load_values()
+
+    @work(group="sidebar-values", exclusive=True, exit_on_error=False)
+    async def _load_values(self) -> None:
+        name = "service_name" if self.group_by == "service" else "hostname"
+        try:
+            start_ns, end_ns = self.range_ns()
+            values = await self.client.label_values(name, start_ns=start_ns, end_ns=end_ns)
+        except LokiError as error:
+            self._fail(str(error), error)
+            return
+        except Exception as error:
+            logger.exception("listing %s values failed", name)
+            self._fail(f"Listing {name} values failed: {error!r}", error)
+            return
+
+        self.values = sorted(values)
+        self.post_message(ServerStatus(ok=True))
+        self.rebuild()
+
+    @work(group="sidebar-children", exit_on_error=False)
+    async def _load_children(self, node: TreeNode[SidebarItem]) -> None:
+        item = node.data
+        if item is None:
+            return
+        try:
+            if item.kind == "service":
+                await self._load_tasks(item.labels["service_name"])
+            elif item.kind == "hostname":
+                await self._load_host_services(item.labels["hostname"])
+        except LokiError as error:
+            self._fail(str(error), error)
+            return
+        except Exception as error:
+            logger.exception("expanding %s failed", item.labels)
+            self._fail(f"Listing the children of {item.labels} failed: {error!r}", error)
+            return
+
+        item.loaded = True
+        self._fill_node(node)
+
+    async def _load_tasks(self, service: str) -> None:
+        """Find the service's tasks and when each was last seen (one metric query)."""
+        start_ns, end_ns = self.range_ns()
+        start_ns = max(start_ns, end_ns - MAX_TASK_WINDOW_NS)
+        step_ns = max((end_ns - start_ns) // TASK_POINTS, NS_PER_MINUTE)
+        series = await self.client.query_range_matrix(
+            last_seen_query(service, step_ns), start_ns=start_ns, end_ns=end_ns, step_ns=step_ns
+        )
+        tasks: list[TaskInfo] = []
+        for one in series:
+            task_id = one.labels.get("task_id", "")
+            if not task_id:
+                continue
+            seen = [ts for ts, value in one.points if value > 0]
+            if seen:
+                tasks.append(TaskInfo(task_id, max(seen)))
+        tasks.sort(key=lambda task: (-task.last_seen_ns, task.task_id))
+        self.tasks_of[service] = tasks
+
+    async def _load_host_services(self, hostname: str) -> None:
+        start_ns, end_ns = self.range_ns()
+        query = selector_query({"hostname": hostname})
+        values = await self.client.label_values(
+            "service_name", query=query, start_ns=start_ns, end_ns=end_ns
+        )
+        self.children_of[hostname] = sorted(values)
+
+    def _fail(self, message: str, error: BaseException) -> None:
+        logger.error("sidebar: %s", message)
+        self.app.notify(escape(message), title="Loki request failed", severity="error", timeout=12)
+        if isinstance(error, LokiError):
+            self.post_message(ServerStatus(ok=False, text=message))
+
+    # --- tree ------------------------------------------------------------
+
+    def _matches(self, text: str) -> bool:
+        return self.filter_text in text.lower()
+
+    def rebuild(self) -> None:
+        """Rebuild the tree from the loaded values, keeping only those matching the filter."""
+        tree = self.service_tree
+        expanded = {
+            node.label.plain
+            for node in tree.root.children
+            if node.is_expanded and isinstance(node.label, Text)
+        }
+        tree.clear()
+        title = "Services" if self.group_by == "service" else "Hostnames"
+        self.query_one("#sidebar-title", Label).update(f"{title} ({len(self.values)})")
+
+        for value in self.values:
+            if self.group_by == "service":
+                children = [task.task_id for task in self.tasks_of.get(value, [])]
+                item = SidebarItem("service", {"service_name": value}, value in self.tasks_of)
+            else:
+                children = self.children_of.get(value, [])
+                item = SidebarItem("hostname", {"hostname": value}, value in self.children_of)
+            child_match = any(self._matches(child) for child in children)
+            if self.filter_text and not (self._matches(value) or child_match):
+                continue
+            node = tree.root.add(Text(value), data=item)
+            if item.loaded:
+                self._fill_node(node)
+                if value in expanded or (self.filter_text and child_match):
+                    node.expand()
+
+        if not tree.root.children:
+            message = "no match" if self.filter_text else "no values in this range"
+            tree.root.add_leaf(Text(message, style="dim"), data=SidebarItem("message", {}))
+        if tree.cursor_line < 0:
+            tree.cursor_line = 0
+
+    def _fill_node(self, node: TreeNode[SidebarItem]) -> None:
+        """Add the loaded children of `node`, filtered when the filter matches children only."""
+        item = node.data
+        if item is None:
+            return
+        node.remove_children()
+        parent_value = next(iter(item.labels.values()))
+        show_all = not self.filter_text or self._matches(parent_value)
+
+        if item.kind == "service":
+            tasks = self.tasks_of.get(parent_value, [])
+            now_ns = self.clock()
+            for task in tasks:
+                if not show_all and not self._matches(task.task_id):
+                    continue
+                label = Text(task.task_id)
+                label.append(
+                    "  " + format_seen(task.last_seen_ns, now_ns, utc=self.utc), style="dim"
+                )
+                labels = {"service_name": parent_value, "task_id": task.task_id}
+                node.add_leaf(label, data=SidebarItem("task", labels))
+            if not tasks:
+                node.add_leaf(
+                    Text("no task_id in this range", style="dim"), data=SidebarItem("message", {})
+                )
+        elif item.kind == "hostname":
+            for service in self.children_of.get(parent_value, []):
+                if not show_all and not self._matches(service):
+                    continue
+                labels = {"hostname": parent_value, "service_name": service}
+                node.add_leaf(Text(service), data=SidebarItem("host_service", labels))
+
+    @on(Tree.NodeExpanded)
+    def _on_expanded(self, event: Tree.NodeExpanded[SidebarItem]) -> None:
+        event.stop()
+        item = event.node.data
+        if item is not None and not item.loaded and item.kind in ("service", "hostname"):
+            event.node.add_leaf(Text("loading…", style="dim"), data=SidebarItem("message", {}))
+            self._load_children(event.node)
+
+    @on(Tree.NodeSelected)
+    def _on_selected(self, event: Tree.NodeSelected[SidebarItem]) -> None:
+        event.stop()
+        item = event.node.data
+        if item is None or item.kind == "message":
+            return
+        labels = item.labels
+        if item.kind == "task":
+            title = f"{labels['service_name']}/{labels['task_id']}"
+        elif item.kind == "host_service":
+            title = f"{labels['service_name']}@{labels['hostname']}"
+        else:
+            title = next(iter(labels.values()))
+        self.post_message(OpenQuery(selector_query(labels), title))
+
+    @on(Input.Changed, "#sidebar-filter")
+    def _on_filter_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.filter_text = event.value.strip().lower()
+        self.rebuild()
+
+    @on(Input.Submitted, "#sidebar-filter")
+    def _on_filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.service_tree.focus()
+
+    # --- actions ---------------------------------------------------------
+
+    def action_expand(self) -> None:
+        """Expand the node under the cursor."""
+        node = self.service_tree.cursor_node
+        if node is not None and node.allow_expand and not node.is_expanded:
+            node.expand()
+
+    def action_collapse(self) -> None:
+        """Collapse the node under the cursor, or move to its parent."""
+        node = self.service_tree.cursor_node
+        if node is None:
+            return
+        if node.is_expanded:
+            node.collapse()
+        elif node.parent is not None and node.parent is not self.service_tree.root:
+            self.service_tree.move_cursor(node.parent)
+
+    def action_toggle_grouping(self) -> None:
+        """Switch between services with tasks and hostnames with services."""
+        self.group_by = "hostname" if self.group_by == "service" else "service"
+        self.values = []
+        self.rebuild()
+        self.reload()
