@@ -14,11 +14,13 @@ unreserved set of JavaScript's ``encodeURIComponent`` as UTF-8 percent escapes.
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import json
 import logging
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Final
 from urllib.parse import quote, unquote_plus, urlsplit
 
@@ -32,7 +34,13 @@ _PANE_ID_LETTERS: Final = "abcdefghijklmnopqrstuvwxyz"
 
 # Grafana's relative time: `now`, offsets like `-6h` or `+1d`, and an optional rounding
 # unit after `/` (`now/d`, `now-1d/d`). `M` is months and `m` minutes.
-_RELATIVE_TIME: Final = re.compile(r"now(?:[+-]\d+(?:ms|[smhdwMy]))*(?:/[smhdwMy])?")
+_RELATIVE_TIME: Final = re.compile(r"now(?:[+-]\d+[smhdwMy])*(?:/[smhdwMy])?")
+
+# An RFC 3339 time with a required offset, as `--from 2024-05-01T10:00:00Z` gives it.
+_RFC3339: Final = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?"
+    r"(?:([Zz])|([+-])(\d{2}):(\d{2}))"
+)
 
 # Epoch milliseconds from 1973-03-03 to 5138-11-16. A smaller number is most likely
 # seconds and a larger one microseconds or nanoseconds.
@@ -112,9 +120,10 @@ def explore_url(
 
     `grafana_url` is the Grafana root and may carry a sub-path
     (``https://example.com/grafana/``). `time_from` and `time_to` are relative Grafana
-    times (``now``, ``now-6h``, ``now-1d/d``) or epoch milliseconds as an int or a string
-    of digits. With no `datasource_uid`, the link leaves the choice to Grafana's default
-    datasource. The pane id is derived from the content, so equal input gives an equal
+    times (``now``, ``now-6h``, ``now-1d/d``), epoch milliseconds as an int or a string
+    of digits, or RFC 3339 times with an offset (converted to milliseconds). With no
+    `datasource_uid`, the link leaves the choice to Grafana's default datasource. The
+    pane id is derived from the content, so equal input gives an equal
     link. Raises ValueError naming the value that is invalid.
     """
     root = _normalize_root(grafana_url)
@@ -182,9 +191,38 @@ def _range_value(value: str | int, name: str) -> str:
     if _RELATIVE_TIME.fullmatch(text):
         return text
 
+    epoch_ms = _rfc3339_to_epoch_ms(text, name)
+    if epoch_ms is not None:
+        return _epoch_ms_text(epoch_ms, name)
+
     raise ValueError(
-        f"invalid {name} {value!r}: expected a relative time such as 'now-1h' or epoch milliseconds"
+        f"invalid {name} {value!r}: expected a relative time such as 'now-1h', "
+        "epoch milliseconds or an RFC 3339 time with an offset"
     )
+
+
+def _rfc3339_to_epoch_ms(text: str, name: str) -> int | None:
+    """Convert an RFC 3339 time to epoch milliseconds, dropping digits below a millisecond."""
+    match = _RFC3339.fullmatch(text)
+    if match is None:
+        return None
+
+    year, month, day, hour, minute, second = (int(part) for part in match.group(1, 2, 3, 4, 5, 6))
+    try:
+        moment = datetime(year, month, day, hour, minute, second)
+    except ValueError as error:
+        raise ValueError(f"invalid {name} {text!r}: {error}") from error
+
+    offset_s = 0
+    if match.group(9):
+        sign = -1 if match.group(9) == "-" else 1
+        offset_s = sign * (int(match.group(10)) * 3600 + int(match.group(11)) * 60)
+
+    # Whole seconds come from calendar arithmetic and the fraction from its digits,
+    # so no float rounding enters the result.
+    whole_s = calendar.timegm(moment.timetuple()) - offset_s
+    fraction_ms = int((match.group(7) or "").ljust(3, "0")[:3])
+    return whole_s * 1000 + fraction_ms
 
 
 def _epoch_ms_text(value: int, name: str) -> str:

@@ -127,6 +127,21 @@ def test_explore_url_absolute_range() -> None:
     assert pane["range"] == {"from": "1700000000000", "to": "1700003600000"}
 
 
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2023-11-14T22:13:20Z", "1700000000000"),
+        ("2023-11-14T22:13:20.123456789Z", "1700000000123"),
+        ("2023-11-15T00:13:20.5+02:00", "1700000000500"),
+        ("2023-11-14T17:13:20-05:00", "1700000000000"),
+    ],
+)
+def test_explore_url_rfc3339_range(value: str, expected: str) -> None:
+    link = parse_explore_url(explore_url(GRAFANA, UID, '{job="a"}', value, "now"))
+
+    assert link.time_from == expected
+
+
 @pytest.mark.parametrize("value", ["now", "now-6h", "now-1d/d", "now/w", "now-90d", "now+5m"])
 def test_explore_url_relative_range(value: str) -> None:
     link = parse_explore_url(explore_url(GRAFANA, UID, '{job="a"}', value, "now"))
@@ -144,7 +159,8 @@ def test_explore_url_relative_range(value: str) -> None:
         (1_700_000_000_000_000_000, "microseconds or nanoseconds"),
         (True, "expected epoch milliseconds"),
         ("yesterday", "expected a relative time"),
-        ("2024-01-01T00:00:00Z", "expected a relative time"),
+        ("2024-01-01T00:00:00", "expected a relative time"),
+        ("2024-02-30T00:00:00Z", "day is out of range"),
         ("now-1x", "expected a relative time"),
     ],
 )
