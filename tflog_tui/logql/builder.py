@@ -11,6 +11,7 @@ falls back to editing the text.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Final, Literal, TypeAlias
@@ -279,12 +280,17 @@ def _number_op(item: LabelFilterSpec) -> ast.NumberOp:
 
 
 def _parse_number(item: LabelFilterSpec) -> float:
+    message = f"invalid number {item.value!r} in the label filter on {item.name!r}"
     try:
-        return float(item.value.strip())
+        number = float(item.value.strip())
     except ValueError:
-        raise ValueError(
-            f"invalid number {item.value!r} in the label filter on {item.name!r}"
-        ) from None
+        raise ValueError(message) from None
+
+    # Python reads "inf" and "nan", which LogQL has no literal for.
+    if not math.isfinite(number):
+        raise ValueError(message)
+
+    return number
 
 
 def _metric_to_ast(metric: MetricSpec, query: ast.LogQuery) -> ast.MetricExpr:
@@ -562,6 +568,9 @@ def _validate(model: QueryModel) -> list[str]:
     problems: list[str] = []
 
     problems.extend(_selector_problems(model))
+
+    if any(not name for name in model.level.levels):
+        problems.append("a level name is empty")
 
     for line_filter in model.line_filters:
         if line_filter.op in ("|~", "!~"):

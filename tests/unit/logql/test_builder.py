@@ -6,6 +6,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from tflog_tui.grafana import explore_url, parse_explore_url
 from tflog_tui.logql import ast, parse
 from tflog_tui.logql.builder import (
     DoesNotFitBuilder,
@@ -164,6 +165,8 @@ def test_metric_without_sum() -> None:
     ("item", "message"),
     [
         (LabelFilterSpec("status", ">=", "five", kind="number"), "invalid number"),
+        (LabelFilterSpec("status", ">=", "inf", kind="number"), "invalid number"),
+        (LabelFilterSpec("status", ">=", "nan", kind="number"), "invalid number"),
         (LabelFilterSpec("took", ">", "5 minutes", kind="duration"), "invalid duration"),
         (LabelFilterSpec("size", ">", "big", kind="bytes"), "invalid byte size"),
         (LabelFilterSpec("route", ">", "x"), "invalid operator"),
@@ -389,6 +392,7 @@ def test_validate_accepts_alert_query() -> None:
             "invalid label name",
         ),
         (QueryModel(matchers=[SERVICE], metric=MetricSpec(range_ns=0)), "must be positive"),
+        (QueryModel(matchers=[SERVICE], level=LevelSpec(["error", ""])), "level name is empty"),
         (QueryModel(matchers=[SERVICE], metric=MetricSpec(sum_by=["a b"])), "invalid label name"),
         (
             QueryModel(
@@ -508,3 +512,10 @@ def test_label_filter_survives(value: str) -> None:
     assert evaluator.process(1, {**STREAM, "path": value}, "line") is not None
     for miss in _near_misses(value):
         assert evaluator.process(1, {**STREAM, "path": miss}, "line") is None
+
+
+def test_explore_link_opens_in_builder() -> None:
+    model = _alert_model()
+    url = explore_url("https://example.com/grafana", "loki-uid", model.to_logql(), "now-6h", "now")
+
+    assert QueryModel.from_logql(parse_explore_url(url).expr) == model
