@@ -1,103 +1,13 @@
-"""Fixtures for driving the app with Pilot against an embedded Loki on 127.0.0.1.
-
-The data set is small and fixed, and the app and the server share one frozen
-clock, so ranges, task times and snapshots do not depend on when tests run.
-"""
+"""Fixtures for the app tests: an embedded Loki on 127.0.0.1 with a fixed data set."""
 
 from __future__ import annotations
 
-import asyncio
-import json
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any
+from collections.abc import AsyncIterator
 
 import pytest
+from app_helpers import NOW_NS, load_fixed_data
 
 from tflog_tui.embedded import EmbeddedLoki, ServerLimits
-from tflog_tui.loki import LokiSettings
-
-NOW_NS = 1_796_385_600_000_000_000
-"""The frozen clock: 2026-12-04T12:00:00Z, in nanoseconds since the epoch."""
-
-SECOND_NS = 1_000_000_000
-MINUTE_NS = 60 * SECOND_NS
-
-BILLING_OLD_TASK = "7f3a9c2e"
-BILLING_NEW_TASK = "c0ffee42"
-MAILER_TASK = "0badf00d"
-
-
-def billing_entries(task_id: str, start_ns: int) -> list[tuple[int, str]]:
-    """Build the JSON lines of one billing-sync run: 10 entries, one error."""
-    steps = [
-        ("info", "task started"),
-        ("debug", "loading accounts"),
-        ("info", "fetched 120 invoices"),
-        ("warning", "slow response from ledger"),
-        ("info", "posting batch 1"),
-        ("info", "posting batch 2"),
-        ("error", "ledger rejected invoice INV-2201"),
-        ("info", "retrying invoice INV-2201"),
-        ("debug", "closing connections"),
-        ("info", "task finished"),
-    ]
-    lines = []
-    for index, (level, message) in enumerate(steps):
-        document = {"level": level, "msg": message, "task_id": task_id, "step": index}
-        lines.append((start_ns + index * SECOND_NS, json.dumps(document)))
-    return lines
-
-
-def mailer_entries(start_ns: int) -> list[tuple[int, str]]:
-    """Build the logfmt lines of one mailer run: 6 entries, one critical."""
-    steps = [
-        ("info", "queue opened"),
-        ("info", "sent 40 mails"),
-        ("warn", "bounce from example.org"),
-        ("critical", "smtp relay unreachable"),
-        ("info", "queue closed"),
-        ("trace", "socket released"),
-    ]
-    return [
-        (start_ns + index * SECOND_NS, f'level={level} msg="{message}" attempt={index}')
-        for index, (level, message) in enumerate(steps)
-    ]
-
-
-def load_fixed_data(server: EmbeddedLoki) -> int:
-    """Push the fixed data set; return the number of entries pushed."""
-    pushed = 0
-    billing = {"service_name": "billing-sync", "hostname": "web-1"}
-    old = billing_entries(BILLING_OLD_TASK, NOW_NS - 40 * MINUTE_NS)
-    new = billing_entries(BILLING_NEW_TASK, NOW_NS - 10 * MINUTE_NS)
-    pushed += server.push({**billing, "task_id": BILLING_OLD_TASK}, old)
-    pushed += server.push({**billing, "task_id": BILLING_NEW_TASK}, new)
-    mailer = {"service_name": "mailer", "hostname": "web-2", "task_id": MAILER_TASK}
-    pushed += server.push(mailer, mailer_entries(NOW_NS - 20 * MINUTE_NS))
-    return pushed
-
-
-def make_settings(url: str, **overrides: Any) -> Any:
-    """Build the app settings for a server at `url`, marked as the embedded demo server."""
-    values: dict[str, Any] = {
-        "loki": LokiSettings(addr=url, retries=0, timeout_s=5.0),
-        "query": None,
-        "time_from": "now-1h",
-        "time_to": "now",
-        "limit": 5000,
-        "tail": False,
-        "embedded_url": url,
-        "capacity": 100_000,
-        "utc": True,
-    }
-    values.update(overrides)
-    try:
-        from tflog_tui.settings import AppSettings, GrafanaSettings
-    except ImportError:
-        from types import SimpleNamespace
-
-        return SimpleNamespace(grafana=None, **values)
-    return AppSettings(grafana=GrafanaSettings(), **values)
 
 
 @pytest.fixture
@@ -110,18 +20,3 @@ async def fixed_server() -> AsyncIterator[EmbeddedLoki]:
         yield server
     finally:
         await server.stop()
-
-
-async def wait_for(
-    pilot: Any, condition: Callable[[], bool], timeout_s: float = 5.0, what: str = "condition"
-) -> None:
-    """Let the app run until `condition()` is true; fail after `timeout_s` seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
-        await pilot.pause(0.05)
-
-
-WaitFor = Callable[..., Awaitable[None]]

@@ -20,7 +20,13 @@ from textual.widgets import Footer, Static, TabbedContent
 
 from tflog_tui.buffer import PaneBuffer
 from tflog_tui.buffer.levels import Level
-from tflog_tui.logql import LogQLSyntaxError, parse_log_query
+from tflog_tui.logql import (
+    JsonParser,
+    LogfmtParser,
+    LogQLSyntaxError,
+    Stage,
+    parse_log_query,
+)
 from tflog_tui.loki import LokiClient
 from tflog_tui.loki.errors import redact_url
 from tflog_tui.loki.models import Entry
@@ -30,6 +36,8 @@ from tflog_tui.ui.pane_query import (
     add_level_filter,
     add_line_filter,
     add_stream_matcher,
+    field_source,
+    label_name,
     line_parser_for,
     selector_query,
 )
@@ -147,7 +155,7 @@ class TflogApp(App[None]):
 
     async def on_mount(self) -> None:
         """Open the client, load the sidebar and open the pane for the query given."""
-        self.query_one("#right", TabbedContent).display = False
+        self.group("right").display = False
         await self._exit_stack.enter_async_context(self.client)
         self.set_interval(REFRESH_INTERVAL_S, self._tick)
 
@@ -174,18 +182,23 @@ class TflogApp(App[None]):
         await self._exit_stack.aclose()
 
     @property
+    def main_screen(self) -> Screen[Any]:
+        """The screen holding the sidebar and panes, under any modal screen."""
+        return self.screen_stack[0] if self.screen_stack else self.screen
+
+    @property
     def sidebar(self) -> Sidebar:
         """The service tree."""
-        return self.query_one(Sidebar)
+        return self.main_screen.query_one(Sidebar)
 
     @property
     def status_line(self) -> StatusLine:
         """The status line at the bottom."""
-        return self.query_one(StatusLine)
+        return self.main_screen.query_one(StatusLine)
 
     def group(self, side: str) -> TabbedContent:
         """Return the tab group on `side` (`left` or `right`)."""
-        return self.query_one(f"#{side}", TabbedContent)
+        return self.main_screen.query_one(f"#{side}", TabbedContent)
 
     @property
     def split(self) -> bool:
@@ -194,7 +207,7 @@ class TflogApp(App[None]):
 
     def panes(self) -> list[Pane]:
         """Return every pane, left group first."""
-        return list(self.query(Pane))
+        return list(self.main_screen.query(Pane))
 
     def active_pane(self) -> Pane | None:
         """Return the pane shown in the active group, or None."""
@@ -224,11 +237,13 @@ class TflogApp(App[None]):
 
     def _update_welcome(self) -> None:
         has_panes = bool(self.panes())
-        self.query_one("#welcome").display = not has_panes
+        self.main_screen.query_one("#welcome").display = not has_panes
         self.group("left").display = has_panes
 
     def _tick(self) -> None:
         """Refresh panes that received entries and the status line (about 10 Hz)."""
+        if not self.is_running or not self.screen_stack:
+            return
         for pane in self.panes():
             try:
                 pane.tick()
@@ -344,7 +359,7 @@ class TflogApp(App[None]):
             if result is not None:
                 self.call_later(self.apply_detail_action, pane, entry, result)
 
-        self.push_screen(DetailScreen(entry), handle)
+        self.push_screen(DetailScreen(entry, level=event.level, utc=self.utc), handle)
 
     async def apply_detail_action(self, pane: Pane, entry: Entry, action: Any) -> None:
         """Carry out what the detail screen returned: filter, open the task, context or copy."""
@@ -356,7 +371,12 @@ class TflogApp(App[None]):
         try:
             if kind in ("include", "exclude"):
                 query = self.filter_query(
-                    pane.state.query, entry, field, value, negate=kind == "exclude"
+                    pane.state.query,
+                    entry,
+                    field,
+                    value,
+                    negate=kind == "exclude",
+                    source=getattr(action, "source", None),
                 )
                 pane.set_query(query)
             elif kind == "open_task":
@@ -373,22 +393,40 @@ class TflogApp(App[None]):
             self.notify(escape(f"Cannot {kind} {field or 'line'}: {error}"), severity="error")
 
     def filter_query(
-        self, query: str, entry: Entry, field: str, value: str, *, negate: bool
+        self,
+        query: str,
+        entry: Entry,
+        field: str,
+        value: str,
+        *,
+        negate: bool,
+        source: str | None = None,
     ) -> str:
         """Return `query` with a filter on `field` = `value` taken from `entry`.
 
-        The line gives a line filter; a stream label, a stream matcher; a
-        structured metadata key, a label filter; any other field, a label
-        filter after the parser stage (json or logfmt) that extracts it.
+        `source` says where the field was found: the line gives a line
+        filter, a stream label a stream matcher, structured metadata or an
+        already parsed label a label filter, and a JSON or logfmt field a
+        label filter after the parser stage that extracts it. Without a
+        source, the entry itself decides.
         """
-        if field in ("", "line"):
+        if source is None:
+            source = field_source(entry, field)
+        if source == "line" or not field:
             return add_line_filter(query, value, negate=negate)
-        if field in entry.labels:
+        if source == "label":
             return add_stream_matcher(query, field, value, negate=negate)
-        if field in entry.metadata or field in entry.parsed:
-            return add_label_filter(query, field, value, negate=negate)
-        parser = line_parser_for(entry.line, field)
-        return add_label_filter(query, field, value, negate=negate, parser=parser)
+        name = label_name(field)
+        if source in ("metadata", "parsed"):
+            return add_label_filter(query, name, value, negate=negate)
+        parser: Stage | None = None
+        if source == "json":
+            parser = JsonParser()
+        elif source == "logfmt":
+            parser = LogfmtParser()
+        else:
+            parser = line_parser_for(entry.line, field)
+        return add_label_filter(query, name, value, negate=negate, parser=parser)
 
     async def open_task(self, entry: Entry, field: str, value: str) -> None:
         """Open the pane of the entry's task (`service_name` and `task_id`)."""
@@ -482,9 +520,18 @@ class TflogApp(App[None]):
         if pane.state.levels == set(Level):
             self.notify("Every level is shown: turn some off with 1–7 first.", severity="warning")
             return
+        source = pane.level_source()
+        parser: Stage | None = None
+        if source == "json":
+            parser = JsonParser()
+        elif source == "logfmt":
+            parser = LogfmtParser()
         try:
             query = add_level_filter(
-                pane.state.query, pane.state.levels, stream_label=pane.level_is_stream_label()
+                pane.state.query,
+                pane.state.levels,
+                stream_label=source == "label",
+                parser=parser,
             )
         except (LogQLSyntaxError, ValueError) as error:
             self.notify(escape(f"Cannot add the level filter: {error}"), severity="error")

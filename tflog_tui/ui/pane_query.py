@@ -8,6 +8,7 @@ into the text.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 
 from tflog_tui.buffer.levels import Level
@@ -25,6 +26,7 @@ from tflog_tui.logql import (
     UnpackParser,
     parse_log_query,
 )
+from tflog_tui.loki.models import Entry
 
 PARSER_STAGES = (JsonParser, LogfmtParser, RegexpParser, PatternParser, UnpackParser)
 
@@ -43,6 +45,32 @@ def selector_query(labels: Mapping[str, str]) -> str:
     """Build `{name="value", …}` matching exactly `labels`, in the given order."""
     matchers = tuple(Matcher(name, "=", value) for name, value in labels.items())
     return str(LogQuery(matchers))
+
+
+def label_name(field: str) -> str:
+    """Turn a field name into the label name Loki's parsers give it (`a.b-c` -> `a_b_c`)."""
+    name = re.sub(r"[^A-Za-z0-9_]", "_", field)
+    if not name or name[0].isdigit():
+        name = "_" + name
+    return name
+
+
+def field_source(entry: Entry, field: str) -> str:
+    """Tell where `field` of `entry` comes from: label, metadata, parsed, json, logfmt or line."""
+    if not field or field == "line":
+        return "line"
+    if field in entry.labels:
+        return "label"
+    if field in entry.metadata:
+        return "metadata"
+    if field in entry.parsed:
+        return "parsed"
+    parser = line_parser_for(entry.line, field)
+    if isinstance(parser, JsonParser):
+        return "json"
+    if isinstance(parser, LogfmtParser):
+        return "logfmt"
+    return "parsed"
 
 
 def line_parser_for(line: str, field: str) -> Stage | None:
@@ -108,11 +136,19 @@ def level_regex(levels: Iterable[Level]) -> str:
     return "(?i)" + "|".join(values)
 
 
-def add_level_filter(query_text: str, levels: Iterable[Level], *, stream_label: bool) -> str:
+def add_level_filter(
+    query_text: str,
+    levels: Iterable[Level],
+    *,
+    stream_label: bool,
+    parser: Stage | None = None,
+) -> str:
     """Restrict the query to `levels`: a `level` stream matcher or a `| level=~…` filter.
 
     `stream_label` says whether `level` is a stream label (then the selector
-    changes and Loki reads fewer chunks) or is extracted by a parser stage.
+    changes and Loki reads fewer chunks). Otherwise `parser` is the stage
+    that extracts `level` from the line; it is added unless the pipeline has
+    a parser already.
     """
     chosen = [level for level in levels if level in LEVEL_VALUES]
     if not chosen:
@@ -124,5 +160,6 @@ def add_level_filter(query_text: str, levels: Iterable[Level], *, stream_label: 
         kept = tuple(matcher for matcher in query.selector if matcher.name != "level")
         return str(LogQuery((*kept, Matcher("level", "=~", regex)), query.pipeline))
 
+    pipeline = _with_parser(query, parser)
     stage = LabelFilter(StringLabelFilter("level", "=~", regex))
-    return str(LogQuery(query.selector, (*query.pipeline, stage)))
+    return str(LogQuery(query.selector, (*pipeline, stage)))

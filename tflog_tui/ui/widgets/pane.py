@@ -378,7 +378,8 @@ class Pane(TabPane):
                 async for event in events:
                     self._on_tail_event(event)
         except asyncio.CancelledError:
-            self._set_activity("tail stopped", "yellow")
+            if not self.activity.startswith("tail stopped"):
+                self._set_activity("tail stopped", "yellow")
             raise
         except LokiError as error:
             self._fail(str(error), error)
@@ -490,13 +491,20 @@ class Pane(TabPane):
         self.log_view.set_levels(set(Level))
         self.level_bar.update_levels(self.state.levels, self.state.buffer.level_counts())
 
-    def level_is_stream_label(self) -> bool:
-        """Tell whether the entries held carry `level` as a stream label."""
+    def level_source(self) -> str | None:
+        """Tell where the newest entries carry `level`: label, metadata, json, logfmt or None."""
         buffer = self.state.buffer
-        for row in range(max(len(buffer) - 50, 0), len(buffer)):
+        for row in range(len(buffer) - 1, max(len(buffer) - 50, 0) - 1, -1):
             if "level" in buffer.labels(row):
-                return True
-        return False
+                return "label"
+            if "level" in buffer.metadata(row) or "level" in buffer.parsed(row):
+                return "metadata"
+            line = buffer.line(row).lstrip()
+            if line.startswith("{") and '"level"' in line:
+                return "json"
+            if "level=" in line:
+                return "logfmt"
+        return None
 
     @on(QueryBar.Submitted)
     def _on_query_submitted(self, event: QueryBar.Submitted) -> None:

@@ -1,0 +1,54 @@
+"""Live tail: entries arrive, a dropped connection resumes without duplicate rows."""
+
+from __future__ import annotations
+
+from app_helpers import MAILER_TASK, NOW_NS, SECOND_NS, make_settings, wait_for
+
+from tflog_tui.embedded import EmbeddedLoki
+from tflog_tui.ui.app import TflogApp
+
+MAILER = '{service_name="mailer"}'
+MAILER_LABELS = {"service_name": "mailer", "hostname": "web-2", "task_id": MAILER_TASK}
+
+
+def buffer_lines(app: TflogApp) -> list[str]:
+    pane = app.panes()[0]
+    buffer = pane.state.buffer
+    return [buffer.line(row) for row in range(len(buffer))]
+
+
+async def test_tail_resumes_without_duplicates(fixed_server: EmbeddedLoki) -> None:
+    app = TflogApp(make_settings(fixed_server.url, query=MAILER), clock=lambda: NOW_NS)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: len(app.panes()) == 1, what="a pane")
+        pane = app.panes()[0]
+        await wait_for(pilot, lambda: pane.state.loaded, what="the range query")
+        assert len(pane.state.buffer) == 6
+
+        await pilot.press("t")
+        await wait_for(pilot, lambda: pane.activity == "tail live", what="the tail")
+        fixed_server.push(
+            MAILER_LABELS, [(NOW_NS + n * SECOND_NS, f"level=info live {n}") for n in range(3)]
+        )
+        await wait_for(pilot, lambda: len(pane.state.buffer) == 9, what="3 tailed entries")
+
+        dropped = await fixed_server.drop_tail_connections()
+        assert dropped == 1
+        fixed_server.push(
+            MAILER_LABELS, [(NOW_NS + n * SECOND_NS, f"level=info live {n}") for n in range(3, 6)]
+        )
+        await wait_for(pilot, lambda: len(pane.state.buffer) == 12, what="entries after the drop")
+        await pilot.pause(0.5)
+
+        lines = buffer_lines(app)
+        assert len(lines) == 12
+        assert len(set(lines)) == 12
+        assert lines[6:] == [f"level=info live {n}" for n in range(6)]
+        assert pane.state.mode == "tail"
+        assert pane.status().lines == 12
+
+        await pilot.press("t")
+        await pilot.pause(0.1)
+        assert not pane.running
+        assert pane.activity == "tail stopped by you"
+        assert len(pane.state.buffer) == 12
