@@ -40,7 +40,7 @@ from tflog_tui.embedded.query import (
 )
 from tflog_tui.embedded.store import LogStore, Stream
 from tflog_tui.embedded.tail import TailSession
-from tflog_tui.logql.ast import LogQuery, Matcher
+from tflog_tui.logql.ast import BinaryOperation, LiteralExpr, LogQuery, Matcher
 
 logger = logging.getLogger(__name__)
 
@@ -489,8 +489,9 @@ class EmbeddedLoki:
                 samples = evaluator.evaluate_instant(expression, self._fetch(stats), at)
             except ValueError as error:
                 raise BadRequest(str(error)) from None
-            if isinstance(samples, (int, float)):
-                data = {"resultType": "scalar", "result": [_seconds(at), _sample_value(samples)]}
+            if _is_scalar(expression) and len(samples) == 1:
+                value = samples[0].value
+                data = {"resultType": "scalar", "result": [_seconds(at), _sample_value(value)]}
             else:
                 data = {
                     "resultType": "vector",
@@ -824,6 +825,15 @@ def _evaluator_module() -> Any:
         return importlib.import_module("tflog_tui.logql.evaluator")
     except ImportError:
         raise BadRequest("metric queries are not supported by this server yet") from None
+
+
+def _is_scalar(expression: Any) -> bool:
+    """Return whether a metric expression is made of number literals only."""
+    if isinstance(expression, LiteralExpr):
+        return True
+    if isinstance(expression, BinaryOperation):
+        return _is_scalar(expression.left) and _is_scalar(expression.right)
+    return False
 
 
 def _valid_label_name(name: str) -> bool:
