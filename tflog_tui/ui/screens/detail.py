@@ -18,6 +18,7 @@ from tflog_tui.buffer.levels import Level, detect_level
 from tflog_tui.buffer.safe_text import TAB_SIZE, display_text, plain_text
 from tflog_tui.loki.models import Entry
 from tflog_tui.ui.widgets.entry_fields import (
+    Decoded,
     EntryField,
     entry_fields,
     find_task_id,
@@ -59,12 +60,12 @@ def _safe(text: str, max_chars: int | None = None) -> str:
     return display_text(text, max_chars=len(text) + 1 if max_chars is None else max_chars)
 
 
-def body_lines(line: str) -> tuple[str, list[TextLine]]:
+def body_lines(line: str, decoded_line: Decoded | None = None) -> tuple[str, list[TextLine]]:
     """Lay out the whole line for reading: pretty JSON, a logfmt key/value table, or text.
 
     Return the format name shown in the summary and the display-safe lines.
     """
-    kind, decoded = line_format(line)
+    kind, decoded = line_format(line) if decoded_line is None else decoded_line
     if kind == "json" and isinstance(decoded, dict):
         pretty = json.dumps(decoded, indent=2, ensure_ascii=False)
         return "JSON", [TextLine(_safe(part)) for part in pretty.split("\n")]
@@ -126,8 +127,9 @@ class DetailScreen(ModalScreen[DetailAction | None]):
             else level
         )
         self.utc = utc
-        self.fields: list[EntryField] = entry_fields(entry)
-        self.format_name, self._lines = body_lines(entry.line)
+        decoded = line_format(entry.line)
+        self.fields: list[EntryField] = entry_fields(entry, decoded)
+        self.format_name, self._lines = body_lines(entry.line, decoded)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="detail-box") as box:
@@ -170,9 +172,9 @@ class DetailScreen(ModalScreen[DetailAction | None]):
         summary.append("\nstream ", style="dim")
         summary.append(_safe(str(entry.labels), 2000))
         summary.append("\nline   ", style="dim")
-        count = len(self._lines)
-        lines = "1 line" if count == 1 else f"{count:,} lines"
-        summary.append(f"{self.format_name}, {size:,} bytes, {lines}")
+        summary.append(f"{self.format_name}, {size:,} bytes")
+        if self.format_name == "text" and len(self._lines) > 1:
+            summary.append(f", {len(self._lines):,} lines")
         return summary
 
     def selected_field(self) -> EntryField | None:

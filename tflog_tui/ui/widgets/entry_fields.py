@@ -80,28 +80,18 @@ def flatten_json(document: dict[str, object], prefix: str = "") -> list[tuple[st
     return pairs
 
 
-def _read_logfmt_value(line: str, index: int) -> tuple[str, int]:
-    """Read a bare or double-quoted value starting at `index`; return it and the next index."""
-    if index < len(line) and line[index] == '"':
-        chars: list[str] = []
-        index += 1
-        while index < len(line):
-            char = line[index]
-            if char == "\\" and index + 1 < len(line):
-                escaped = line[index + 1]
-                chars.append({"n": "\n", "t": "\t", "r": "\r"}.get(escaped, escaped))
-                index += 2
-                continue
-            if char == '"':
-                return "".join(chars), index + 1
-            chars.append(char)
-            index += 1
-        return "".join(chars), index
+_LOGFMT_PAIR = re.compile(r'([^\s="]+)(?:=("(?:[^"\\]|\\.)*"?|\S*))?|(\S+)')
+_LOGFMT_ESCAPE = re.compile(r"\\(.)")
+_LOGFMT_ESCAPES = {"n": "\n", "t": "\t", "r": "\r"}
 
-    end = index
-    while end < len(line) and not line[end].isspace():
-        end += 1
-    return line[index:end], end
+
+def _unquote_logfmt(value: str) -> str:
+    """Return a logfmt value without its quotes, with backslash escapes resolved."""
+    if not value.startswith('"'):
+        return value
+
+    inner = value[1:-1] if len(value) > 1 and value.endswith('"') else value[1:]
+    return _LOGFMT_ESCAPE.sub(lambda match: _LOGFMT_ESCAPES.get(match[1], match[1]), inner)
 
 
 def parse_logfmt(line: str) -> list[tuple[str, str]] | None:
@@ -114,25 +104,13 @@ def parse_logfmt(line: str) -> list[tuple[str, str]] | None:
         return None
 
     pairs: list[tuple[str, str]] = []
-    index = 0
-    length = len(line)
-    while index < length:
-        while index < length and line[index].isspace():
-            index += 1
-        if index >= length:
-            break
-
-        start = index
-        while index < length and line[index] != "=" and not line[index].isspace():
-            index += 1
-        key = line[start:index]
-        if index < length and line[index] == "=":
-            value, index = _read_logfmt_value(line, index + 1)
-            pairs.append((key, value))
-        elif not pairs:
-            return None
-        elif key:
-            pairs.append((key, ""))
+    for match in _LOGFMT_PAIR.finditer(line):
+        key, value, stray = match.groups()
+        if stray is not None or (not pairs and value is None):
+            if not pairs:
+                return None
+            continue
+        pairs.append((key, _unquote_logfmt(value or "")))
 
     with_values = sum(1 for _key, value in pairs if value)
     if len(pairs) < 2 or with_values < 1:
@@ -140,7 +118,10 @@ def parse_logfmt(line: str) -> list[tuple[str, str]] | None:
     return pairs
 
 
-def line_format(line: str) -> tuple[LineFormat, dict[str, object] | list[tuple[str, str]] | None]:
+Decoded = tuple[LineFormat, dict[str, object] | list[tuple[str, str]] | None]
+
+
+def line_format(line: str) -> Decoded:
     """Detect whether the line is a JSON object, logfmt or plain text, with its decoded form."""
     document = parse_json_object(line)
     if document is not None:
@@ -152,13 +133,16 @@ def line_format(line: str) -> tuple[LineFormat, dict[str, object] | list[tuple[s
     return "plain", None
 
 
-def entry_fields(entry: Entry) -> list[EntryField]:
-    """List every field of `entry`: labels, metadata, parsed labels, then JSON or logfmt keys."""
+def entry_fields(entry: Entry, decoded_line: Decoded | None = None) -> list[EntryField]:
+    """List every field of `entry`: labels, metadata, parsed labels, then JSON or logfmt keys.
+
+    `decoded_line` is `line_format(entry.line)` when the caller has it already.
+    """
     fields = [EntryField("label", name, value) for name, value in entry.labels.items()]
     fields += [EntryField("metadata", name, value) for name, value in entry.metadata.items()]
     fields += [EntryField("parsed", name, value) for name, value in entry.parsed.items()]
 
-    kind, decoded = line_format(entry.line)
+    kind, decoded = line_format(entry.line) if decoded_line is None else decoded_line
     if kind == "json" and isinstance(decoded, dict):
         fields += [EntryField("json", name, value) for name, value in flatten_json(decoded)]
     elif kind == "logfmt" and isinstance(decoded, list):

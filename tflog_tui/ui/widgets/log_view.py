@@ -564,11 +564,12 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         self._move_cursor_to_index(index, post=True)
 
     def _top_row_id(self) -> int | None:
-        count = len(self._rows)
+        """Return the row id at the top of the screen, as of the last refresh."""
+        count = self._rows.refreshed_count
         top = int(self.scroll_offset.y)
         if count == 0 or top >= count:
             return None
-        return self.buffer.row_id(self._rows.row(top))
+        return self._rows.row_id(top)
 
     def _restore_top(self, top_id: int | None) -> None:
         if top_id is None:

@@ -89,11 +89,28 @@ class VisibleRows:
             return len(self.buffer)
         return len(self._ids)
 
+    @property
+    def refreshed_count(self) -> int:
+        """Number of rows shown as of the last `refresh()`."""
+        if self._pattern is None:
+            return self._end_id - self._first_id
+        return len(self._ids)
+
     def row(self, index: int) -> int:
         """Return the buffer row shown at view position `index`."""
         if self._pattern is None:
             return index
         return self._ids[index] - self.buffer.first_row_id
+
+    def row_id(self, index: int) -> int:
+        """Return the row id at view position `index`, as of the last `refresh()`.
+
+        Unlike `row()`, this stays right after the buffer changed and before
+        the next refresh, so a caller can remember what was on screen.
+        """
+        if self._pattern is None:
+            return self._first_id + index
+        return self._ids[index]
 
     def index_of(self, row: int) -> int | None:
         """Return the view position of buffer row `row`, or None when it is filtered out."""
