@@ -30,6 +30,21 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
+def hide_password(url: str) -> str:
+    """Return `url` with the password of its user info replaced by `<hidden>`."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<invalid address>"
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rpartition("@")[2]
+    user = parts.username or ""
+    return urlunsplit(
+        (parts.scheme, f"{user}:<hidden>@{netloc}", parts.path, parts.query, parts.fragment)
+    )
+
+
 def first_line(text: str, max_chars: int = 200) -> str:
     """Return the first non-blank line of `text`, cut to `max_chars` characters."""
     for line in text.splitlines():

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Final
 
+from tflog_tui.loki.errors import hide_password
+
 NS_PER_SECOND: Final = 1_000_000_000
 NS_PER_HOUR: Final = 3600 * NS_PER_SECOND
 
@@ -63,6 +65,8 @@ class LokiSettings:
             value = getattr(self, item.name)
             if item.name in _SECRET_FIELDS and value is not None:
                 shown = "'<hidden>'"
+            elif item.name in ("addr", "proxy_url") and value:
+                shown = repr(hide_password(value))
             elif item.name == "headers":
                 shown = repr(redact_headers(value))
             else:

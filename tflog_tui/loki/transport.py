@@ -12,7 +12,7 @@ import logging
 import os
 import ssl
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
 
 import httpx
 
@@ -21,6 +21,11 @@ from tflog_tui.loki.errors import LokiTLSError, redact_url
 from tflog_tui.loki.settings import LokiSettings
 
 logger = logging.getLogger(__name__)
+
+# websockets logs every handshake header at DEBUG, Authorization included, so
+# its records go to a logger that never passes DEBUG.
+websocket_logger = logging.getLogger(__name__ + ".websocket")
+websocket_logger.setLevel(logging.INFO)
 
 USER_AGENT = f"tflog/{__version__}"
 
@@ -50,7 +55,13 @@ class Transport:
 
     def __init__(self, settings: LokiSettings) -> None:
         self.settings = settings
-        self.base_url = settings.addr.rstrip("/")
+        parts = urlsplit(settings.addr.strip())
+        # Credentials in the address become basic auth; the URL httpx and
+        # websockets see (and log) has none.
+        self._url_username = unquote(parts.username) if parts.username else None
+        self._url_password = unquote(parts.password) if parts.password else None
+        netloc = parts.netloc.rpartition("@")[2]
+        self.base_url = urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
         self.server = redact_url(self.base_url)
         self._token_file = (
             BearerTokenFile(settings.bearer_token_file) if settings.bearer_token_file else None
@@ -96,6 +107,9 @@ class Transport:
             headers["Authorization"] = f"Bearer {token}"
         elif settings.username is not None or settings.password is not None:
             pair = f"{settings.username or ''}:{settings.password or ''}".encode()
+            headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
+        elif self._url_username is not None:
+            pair = f"{self._url_username}:{self._url_password or ''}".encode()
             headers["Authorization"] = "Basic " + base64.b64encode(pair).decode("ascii")
 
         if settings.org_id:
@@ -143,6 +157,7 @@ class Transport:
             # A frame holds up to 100 entries and a line may be large.
             "max_size": 64 * 1024 * 1024,
             "compression": None,
+            "logger": websocket_logger,
         }
         if self.is_tls:
             options["ssl"] = self.ssl_context()
