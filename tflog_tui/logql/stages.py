@@ -70,6 +70,11 @@ _VALUE_DECODER: Final = json.JSONDecoder(
     parse_int=str,
     parse_constant=_reject_constant,
 )
+# Unpack needs JSON types, to keep only string members.
+_TYPED_DECODER: Final = json.JSONDecoder(
+    object_pairs_hook=_Pairs,
+    parse_constant=_reject_constant,
+)
 _WHITESPACE: Final = re.compile(r"[ \t\n\r]*")
 
 _ScanOnce = Callable[[str, int], tuple[Any, int]]
@@ -208,7 +213,7 @@ def unpack_labels(line: str) -> tuple[list[tuple[str, str]], str | None]:
     writes them. Raises ExtractionError when the line is not a JSON object.
     """
     try:
-        document = _JSON_DECODER.decode(line)
+        document = _TYPED_DECODER.decode(line)
     except ValueError as error:
         raise ExtractionError(str(error)) from error
     except RecursionError as error:
@@ -241,7 +246,9 @@ _LOGFMT_PAIR: Final = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _LOGFMT_SPACE: Final = re.compile(r"[\x00-\x20]*")
-_LOGFMT_SKIP: Final = re.compile(r"(?:[^\x00-\x20\"]+|\"(?:[^\"\\]|\\.)*\"?)*")
+# A malformed pair is skipped up to the next space, or past its quoted value
+# when one was opened (an unterminated quote runs to the end of the line).
+_LOGFMT_SKIP: Final = re.compile(r'[^\x00-\x20="]*(?:="(?:[^"\\]|\\.)*"?)?[^\x00-\x20]*')
 _LOGFMT_ESCAPES: Final[dict[str, str]] = {
     '"': '"',
     "\\": "\\",
