@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any, Literal
 
-from tflog_tui.embedded.query import LogPipeline
 from tflog_tui.embedded.store import LogStore, Stream
+from tflog_tui.logql.evaluator import LogQueryEvaluator
 from tflog_tui.loki.models import Labels
 
 Direction = Literal["forward", "backward"]
@@ -47,7 +47,7 @@ def _positions(stream: Stream, lo: int, hi: int, backward: bool) -> Iterator[Pos
 
 def merged_positions(
     store: LogStore,
-    pipeline: LogPipeline,
+    pipeline: LogQueryEvaluator,
     start_ns: int,
     end_ns: int,
     backward: bool,
@@ -82,7 +82,7 @@ def merged_positions(
 
 def select_entries(
     store: LogStore,
-    pipeline: LogPipeline,
+    pipeline: LogQueryEvaluator,
     start_ns: int,
     end_ns: int,
     limit: int,
@@ -102,8 +102,8 @@ def select_entries(
     backward = direction == "backward"
     cap = limit if selector_only else None
     merged = merged_positions(store, pipeline, start_ns, end_ns, backward, cap, stats)
-    line_filters_only = selector_only or bool(getattr(pipeline, "has_line_filters_only", False))
-    line_passes = getattr(pipeline, "line_passes", None)
+    line_filters_only = selector_only or pipeline.has_line_filters_only
+    line_passes = pipeline.line_passes
 
     groups: dict[tuple[tuple[str, str], ...], OutputStream] = {}
     by_source: dict[Any, OutputStream] = {}
@@ -120,7 +120,7 @@ def select_entries(
 
         parsed: dict[str, str] | None = None
         if line_filters_only:
-            if not selector_only and line_passes is not None and not line_passes(line):
+            if not selector_only and not line_passes(line):
                 continue
             source_key: Any = key if categorize or not metadata else (key, metadata)
             group = by_source.get(source_key)
@@ -183,17 +183,23 @@ def _categories(metadata: Labels, parsed: dict[str, str] | None) -> dict[str, di
 
 
 def newest_entries(
-    store: LogStore, pipeline: LogPipeline, start_ns: int, end_ns: int, limit: int
-) -> list[tuple[int, Stream, int]]:
-    """Return the newest `limit` matching positions (ts, stream, index), oldest first."""
-    picked: list[tuple[int, Stream, int]] = []
+    store: LogStore, pipeline: LogQueryEvaluator, start_ns: int, end_ns: int, limit: int
+) -> list[tuple[int, tuple[tuple[str, str], ...], str]]:
+    """Return the newest `limit` entries after the pipeline as (ts, labels, line), oldest first.
+
+    The labels are the output labels sorted by name: stream labels,
+    structured metadata and extracted labels, as a tail sends them.
+    """
+    picked: list[tuple[int, tuple[tuple[str, str], ...], str]] = []
     merged = merged_positions(store, pipeline, start_ns, end_ns, True, None, SelectionStats())
     for ts_ns, _, index, stream in merged:
         if len(picked) >= limit:
             break
-        line = stream.lines[index]
-        if pipeline.process(ts_ns, stream.labels, line, stream.metadata[index] or None) is None:
+        metadata = stream.metadata[index]
+        processed = pipeline.process(ts_ns, stream.labels, stream.lines[index], metadata or None)
+        if processed is None:
             continue
-        picked.append((ts_ns, stream, index))
+        labels = {**metadata, **processed.labels}
+        picked.append((ts_ns, tuple(sorted(labels.items())), processed.line))
     picked.reverse()
     return picked

@@ -36,11 +36,12 @@ from tflog_tui.embedded.query import (
     make_pipeline,
     parse_expression,
     parse_log_query,
-    selector_matches,
+    stream_matcher,
 )
 from tflog_tui.embedded.store import LogStore, Stream
-from tflog_tui.embedded.tail import TailSession
+from tflog_tui.embedded.tail import TailSession, close_websocket
 from tflog_tui.logql.ast import BinaryOperation, LiteralExpr, LogQuery, Matcher
+from tflog_tui.logql.evaluator import evaluate_instant, evaluate_metric
 
 logger = logging.getLogger(__name__)
 
@@ -434,8 +435,9 @@ class EmbeddedLoki:
 
         def fetch(selector: tuple[Matcher, ...], start_ns: int, end_ns: int) -> Fetched:
             start_ns = self._retained_start(start_ns)
+            matches = stream_matcher([selector])
             for stream in list(self.store.iter_streams()):
-                if not selector_matches(selector, stream.labels):
+                if not matches(stream.labels):
                     continue
                 lo, hi = stream.index_range(start_ns, end_ns + 1)
                 if lo >= hi:
@@ -451,9 +453,8 @@ class EmbeddedLoki:
     def _evaluate_metric(
         self, expression: Any, start: int, end: int, step: int, stats: SelectionStats
     ) -> list[dict[str, Any]]:
-        evaluator = _evaluator_module()
         try:
-            series = evaluator.evaluate_metric(expression, self._fetch(stats), start, end, step)
+            series = evaluate_metric(expression, self._fetch(stats), start, end, step)
         except ValueError as error:
             raise BadRequest(str(error)) from None
         return [
@@ -484,9 +485,8 @@ class EmbeddedLoki:
             )
             data: dict[str, Any] = {"resultType": "streams", "result": _encode_streams(streams)}
         else:
-            evaluator = _evaluator_module()
             try:
-                samples = evaluator.evaluate_instant(expression, self._fetch(stats), at)
+                samples = evaluate_instant(expression, self._fetch(stats), at)
             except ValueError as error:
                 raise BadRequest(str(error)) from None
             if _is_scalar(expression) and len(samples) == 1:
@@ -510,10 +510,9 @@ class EmbeddedLoki:
     ) -> Iterator[Stream]:
         start, end = self._time_range(params)
         start = self._retained_start(start)
+        matches = stream_matcher(selectors) if selectors is not None else None
         for stream in self.store.iter_streams():
-            if selectors is not None and not any(
-                selector_matches(selector, stream.labels) for selector in selectors
-            ):
+            if matches is not None and not matches(stream.labels):
                 continue
             lo, hi = stream.index_range(start, end + 1)
             if lo < hi:
@@ -565,9 +564,10 @@ class EmbeddedLoki:
         selector = parse_log_query(self._required_query(params)).selector
         start, end = self._time_range(params)
         start = self._retained_start(start)
+        matches = stream_matcher([selector])
         streams = entries = size = 0
         for stream in self.store.iter_streams():
-            if not selector_matches(selector, stream.labels):
+            if not matches(stream.labels):
                 continue
             lo, hi = stream.index_range(start, end + 1)
             if lo >= hi:
@@ -594,8 +594,9 @@ class EmbeddedLoki:
         start = self._retained_start(start)
 
         groups: dict[tuple[tuple[str, str], ...], dict[int, int]] = {}
+        matches = stream_matcher([selector])
         for stream in self.store.iter_streams():
-            if not selector_matches(selector, stream.labels):
+            if not matches(stream.labels):
                 continue
             lo, hi = stream.index_range(start, end + 1)
             if lo >= hi:
@@ -706,22 +707,12 @@ class EmbeddedLoki:
         self._next_tail_id += 1
         peer = request.remote or "?"
 
-        session = TailSession(
-            session_id,
-            ws,
-            transport,
-            _NullPipeline(),
-            query,
-            delay_for,
-            self.limits.tail_queue_size,
-            peer,
-        )
+        # Loki reports these after the upgrade, as a close frame with code 1011.
         try:
-            log_query = parse_log_query(query)
-            pipeline = make_pipeline(log_query)
+            pipeline = make_pipeline(parse_log_query(query))
         except BadRequest as error:
             logger.info("tail %d from %s rejected: %s", session_id, peer, error.message)
-            await session.close(1011, error.message)
+            await close_websocket(ws, transport, 1011, error.message)
             return ws
 
         count = len(self._tails) + 1
@@ -731,10 +722,19 @@ class EmbeddedLoki:
                 f"({count} > {self.limits.max_concurrent_tails})"
             )
             logger.info("tail %d from %s rejected: %s", session_id, peer, reason)
-            await session.close(1011, reason)
+            await close_websocket(ws, transport, 1011, reason)
             return ws
 
-        session.pipeline = pipeline
+        session = TailSession(
+            session_id,
+            ws,
+            transport,
+            pipeline,
+            query,
+            delay_for,
+            self.limits.tail_queue_size,
+            peer,
+        )
         self._replay_and_register(session, start, now, limit)
         logger.info("tail %d opened from %s: %s", session_id, peer, query)
         await self._run_tail(session)
@@ -742,20 +742,9 @@ class EmbeddedLoki:
 
     def _replay_and_register(self, session: TailSession, start: int, now: int, limit: int) -> None:
         """Queue the historic entries and subscribe to pushes in one step, so none is lost."""
-        positions = newest_entries(
+        replay = newest_entries(
             self.store, session.pipeline, self._retained_start(start), now + 1, limit
         )
-        replay: list[tuple[int, tuple[tuple[str, str], ...], str]] = []
-        for ts_ns, stream, index in positions:
-            metadata = stream.metadata[index]
-            processed = session.pipeline.process(
-                ts_ns, stream.labels, stream.lines[index], metadata or None
-            )
-            if processed is None:
-                continue
-            labels = dict(metadata)
-            labels.update(processed.labels)
-            replay.append((ts_ns, tuple(sorted(labels.items())), processed.line))
         session.queue_replay(replay)
         self._tails[session.session_id] = session
 
@@ -763,9 +752,9 @@ class EmbeddedLoki:
         ws = session.ws
         sender = asyncio.ensure_future(session.run_sender())
         pinger = asyncio.ensure_future(session.run_pinger(self.limits.tail_ping_interval_s))
+        reader = asyncio.ensure_future(_drain_incoming(ws))
         reason = "client closed"
         try:
-            reader = asyncio.ensure_future(_drain_incoming(ws))
             done, _ = await asyncio.wait(
                 {sender, pinger, reader},
                 timeout=self.limits.tail_max_duration_s,
@@ -781,14 +770,13 @@ class EmbeddedLoki:
                         reason = f"send failed: {error!r}"
                 if session.close_reason:
                     reason = session.close_reason
-            reader.cancel()
         except (ConnectionResetError, asyncio.CancelledError) as error:
             reason = f"connection lost: {error!r}"
             if isinstance(error, asyncio.CancelledError):
                 raise
         finally:
-            sender.cancel()
-            pinger.cancel()
+            for task in (sender, pinger, reader):
+                task.cancel()
             self._tails.pop(session.session_id, None)
             logger.info(
                 "tail %d closed (%s): %d entries sent, %d dropped",
@@ -799,32 +787,9 @@ class EmbeddedLoki:
             )
 
 
-class _NullPipeline:
-    def matches_stream(self, labels: Mapping[str, str]) -> bool:
-        return False
-
-    def process(
-        self,
-        ts_ns: int,
-        labels: Mapping[str, str],
-        line: str,
-        metadata: Mapping[str, str] | None = None,
-    ) -> None:
-        return None
-
-
 async def _drain_incoming(ws: web.WebSocketResponse) -> None:
     async for _ in ws:
         pass
-
-
-def _evaluator_module() -> Any:
-    import importlib
-
-    try:
-        return importlib.import_module("tflog_tui.logql.evaluator")
-    except ImportError:
-        raise BadRequest("metric queries are not supported by this server yet") from None
 
 
 def _is_scalar(expression: Any) -> bool:

@@ -12,8 +12,8 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from tflog_tui.embedded.query import LogPipeline
 from tflog_tui.embedded.store import Stream
+from tflog_tui.logql.evaluator import LogQueryEvaluator
 from tflog_tui.loki.models import Labels
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ class TailSession:
         session_id: int,
         ws: web.WebSocketResponse,
         transport: asyncio.Transport | None,
-        pipeline: LogPipeline,
+        pipeline: LogQueryEvaluator,
         query: str,
         delay_s: float,
         queue_size: int,
@@ -78,8 +78,7 @@ class TailSession:
             processed = self.pipeline.process(ts_ns, stream.labels, line, metadata or None)
             if processed is None:
                 continue
-            labels = dict(metadata)
-            labels.update(processed.labels)
+            labels = {**metadata, **processed.labels}
             key = tuple(sorted(labels.items()))
             if len(self.queue) >= self.queue_size:
                 self.dropped.append({"timestamp": str(ts_ns), "labels": str(Labels(key))})
@@ -145,13 +144,25 @@ class TailSession:
     async def close(self, code: int, reason: str) -> None:
         """Close the websocket with `code` and `reason`, or abort when the reason is too long."""
         self.close_reason = reason
-        encoded = reason.encode("utf-8")
-        if len(encoded) > MAX_CLOSE_REASON_BYTES:
-            self.abort()
-            return
-        await self.ws.close(code=code, message=encoded)
+        await close_websocket(self.ws, self.transport, code, reason)
 
     def abort(self) -> None:
         """Drop the TCP connection without a close frame; the client sees code 1006."""
         if self.transport is not None:
             self.transport.abort()
+
+
+async def close_websocket(
+    ws: web.WebSocketResponse, transport: asyncio.Transport | None, code: int, reason: str
+) -> None:
+    """Close with `code` and `reason`; abort the connection when the reason does not fit.
+
+    A close frame carries at most 123 bytes of reason. Loki's server then
+    fails to close cleanly and the client sees code 1006, so this does the same.
+    """
+    encoded = reason.encode("utf-8")
+    if len(encoded) > MAX_CLOSE_REASON_BYTES:
+        if transport is not None:
+            transport.abort()
+        return
+    await ws.close(code=code, message=encoded)

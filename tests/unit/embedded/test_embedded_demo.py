@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 import subprocess
 import sys
@@ -18,7 +19,9 @@ NOW_NS = 1_750_000_000 * NS
 DEMO_LABELS = {"service_name", "task_id", "level", "hostname"}
 
 
+@functools.cache
 def _demo_store(hours: float = 6) -> LogStore:
+    """Return a store with `hours` of demo history, built once per test session."""
     store = LogStore()
     load_history(store, hours, DemoGenerator(seed=7, now_ns=NOW_NS))
     return store
