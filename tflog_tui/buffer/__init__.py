@@ -22,15 +22,21 @@ from tflog_tui.buffer.safe_text import (
     plain_text,
     sgr_spans,
 )
+from tflog_tui.buffer.search import LineMatcher, SearchPatternError
+from tflog_tui.buffer.views import DEFAULT_CHUNK_ROWS, RowView
 
 __all__ = [
     "ALL_LEVELS",
     "DEFAULT_CAPACITY",
+    "DEFAULT_CHUNK_ROWS",
     "DEFAULT_MAX_CHARS",
     "LEVEL_COLOURS",
     "PLAIN_STYLE",
     "Level",
+    "LineMatcher",
     "PaneBuffer",
+    "RowView",
+    "SearchPatternError",
     "SgrStyle",
     "cell_width",
     "detect_level",

@@ -42,18 +42,31 @@ TAB_SIZE: Final = 8
 NEWLINE_MARKER: Final = "↵ "
 REPLACEMENT: Final = "\ufffd"
 
+# Every top-level alternative starts with a literal character, so the regex
+# engine scans for the set of first characters in C before trying a match.
 _ESCAPE = re.compile(
     # CSI: parameters, intermediates, final byte (missing when cut off).
-    r"(?:\x1b\[|\x9b)([0-?]*)([ -/]*)([@-~]?)"
+    r"\x1b\[[0-?]*[ -/]*[@-~]?"
+    r"|\x9b[0-?]*[ -/]*[@-~]?"
     # OSC, DCS, SOS, PM, APC: a string up to BEL or ST, or to the end.
-    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x90[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x98[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x9d[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x9e[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x9f[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
     # Any other escape sequence, and a lone ESC.
     r"|\x1b[ -/]*[0-~]?"
 )
 
-# Characters the translation table changes; searched first so clean lines skip it.
+# The parameters of an SGR sequence (`ESC [ ... m`); anything else is not SGR.
+_SGR = re.compile(r"(?:\x1b\[|\x9b)([0-9;:]*)m")
+
+# Characters the translation table changes (all but tab); searched first so
+# clean text skips the translation.
 _UNSAFE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u206f\ud800-\udfff]"
+    "[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
+    "\u202a-\u202e\u2066-\u206f\ud800-\udfff]"
 )
 
 
@@ -103,13 +116,12 @@ def display_text(line: str, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     truncation marker. The result contains no ESC, no C0 or C1 control, no
     DEL, no bidi control and no lone surrogate.
     """
-    if line.isascii() and line.isprintable():
-        if len(line) <= max_chars:
-            return line
-
-        return line[:max_chars] + truncation_marker(len(line) - max_chars)
-
     head, marker = _cut(line, max_chars)
+
+    # Printable text has no control, no format character and no surrogate.
+    if head.isprintable():
+        return head + marker if marker else head
+
     text = _ESCAPE.sub("", head)
     text = _sanitize([text])[0]
     return text + marker
@@ -144,6 +156,9 @@ def _sanitize(pieces: list[str]) -> list[str]:
     pieces joined give the same text as the joined input sanitized at once.
     Returns a list of the same length (pieces may become empty).
     """
+    if len(pieces) == 1:
+        return [_sanitize_one(pieces[0])]
+
     pieces = list(pieces)
 
     # Trailing line breaks are dropped, across pieces.
@@ -171,17 +186,37 @@ def _sanitize(pieces: list[str]) -> list[str]:
     column = 0
     result: list[str] = []
     for piece in pieces:
-        if _UNSAFE.search(piece) is not None:
-            piece = piece.translate(table)
+        if not piece.isprintable():
+            if _UNSAFE.search(piece) is not None:
+                piece = piece.translate(table)
 
-        if "\t" in piece:
-            piece, column = _expand_tabs(piece, column)
-        else:
-            column += cell_width(piece)
+            if "\t" in piece:
+                piece, column = _expand_tabs(piece, column)
+                result.append(piece)
+                continue
 
+        column += cell_width(piece)
         result.append(piece)
 
     return result
+
+
+def _sanitize_one(text: str) -> str:
+    """Make one whole row safe (the single-piece case of `_sanitize`)."""
+    text = text.rstrip("\r\n")
+    if text.isprintable():
+        return text
+
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+
+    if _UNSAFE.search(text) is not None:
+        text = text.translate(_TABLE)
+
+    if "\t" in text:
+        text = _expand_tabs(text, 0)[0]
+
+    return text
 
 
 def _next_starts_with_newline(pieces: list[str], index: int) -> bool:
@@ -197,6 +232,12 @@ def _expand_tabs(text: str, column: int) -> tuple[str, int]:
 
     Returns the text and the column after it.
     """
+    if text.isascii():
+        # Safe text holds no line break, so `str.expandtabs` counts from `column`.
+        offset = column % TAB_SIZE
+        expanded = (" " * offset + text).expandtabs(TAB_SIZE)[offset:]
+        return expanded, column + len(expanded)
+
     parts = text.split("\t")
     out: list[str] = []
     for index, part in enumerate(parts):
@@ -262,18 +303,13 @@ def sgr_spans(line: str, max_chars: int = DEFAULT_MAX_CHARS) -> list[tuple[str, 
     The texts joined equal `display_text(line, max_chars)`: every other
     escape sequence is removed and controls are made visible the same way.
     Adjacent runs have different styles, and no run is empty. The
-    truncation marker, when present, is a run of its own in `PLAIN_STYLE`.
+    truncation marker, when present, ends the last run, in `PLAIN_STYLE`.
     """
-    if line.isascii() and line.isprintable():
-        if len(line) <= max_chars:
-            return [(line, PLAIN_STYLE)] if line else []
-
-        return [
-            (line[:max_chars], PLAIN_STYLE),
-            (truncation_marker(len(line) - max_chars), PLAIN_STYLE),
-        ]
-
     head, marker = _cut(line, max_chars)
+    if head.isprintable():
+        text = head + marker
+        return [(text, PLAIN_STYLE)] if text else []
+
     texts: list[str] = []
     styles: list[SgrStyle] = []
     style = PLAIN_STYLE
@@ -283,9 +319,9 @@ def sgr_spans(line: str, max_chars: int = DEFAULT_MAX_CHARS) -> list[tuple[str, 
         styles.append(style)
         position = match.end()
 
-        final = match.group(3)
-        if final == "m" and not match.group(2):
-            style = _apply_sgr(style, match.group(1))
+        sgr = _SGR.fullmatch(match.group())
+        if sgr is not None:
+            style = _apply_sgr(style, sgr.group(1))
 
     texts.append(head[position:])
     styles.append(style)
