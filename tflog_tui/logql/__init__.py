@@ -40,8 +40,10 @@ from tflog_tui.logql.ast import (
     VectorExpr,
     VectorMatching,
 )
+from tflog_tui.logql.builder import DoesNotFitBuilder, QueryModel
 from tflog_tui.logql.errors import LogQLSyntaxError
 from tflog_tui.logql.escape import escape_regex, escape_string, quote
+from tflog_tui.logql.evaluator import LogQueryEvaluator, UnsupportedQueryError
 from tflog_tui.logql.parser import parse, parse_json_path, parse_log_query
 from tflog_tui.logql.printer import to_logql
 
@@ -50,6 +52,7 @@ __all__ = [
     "BinaryOperation",
     "BytesLabelFilter",
     "Decolorize",
+    "DoesNotFitBuilder",
     "DropLabels",
     "DurationLabelFilter",
     "Expr",
@@ -69,6 +72,7 @@ __all__ = [
     "LiteralExpr",
     "LogQLSyntaxError",
     "LogQuery",
+    "LogQueryEvaluator",
     "LogRange",
     "LogfmtParser",
     "Matcher",
@@ -76,11 +80,13 @@ __all__ = [
     "NumberLabelFilter",
     "OrLabelFilter",
     "PatternParser",
+    "QueryModel",
     "RangeAggregation",
     "RegexpParser",
     "Stage",
     "StringLabelFilter",
     "UnpackParser",
+    "UnsupportedQueryError",
     "Unwrap",
     "VectorAggregation",
     "VectorExpr",

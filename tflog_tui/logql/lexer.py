@@ -19,6 +19,7 @@ NUMBER: Final = "NUMBER"
 DURATION: Final = "DURATION"
 BYTES: Final = "BYTES"
 FLAG: Final = "FLAG"
+ERROR: Final = "ERROR"
 EOF: Final = "EOF"
 """Token kinds; operators and punctuation use their own text as kind (`|=`, `(`)."""
 
@@ -59,7 +60,7 @@ _OCTAL_DIGITS: Final = frozenset("01234567")
 class Token:
     """One token: its kind, source text, decoded value and 0-based character span."""
 
-    __slots__ = ("end", "kind", "start", "text", "value")
+    __slots__ = ("end", "error", "kind", "start", "text", "value")
 
     def __init__(
         self, kind: str, text: str, value: str | float | int, start: int, end: int
@@ -69,6 +70,7 @@ class Token:
         self.value = value
         self.start = start
         self.end = end
+        self.error: LogQLSyntaxError | None = None
 
     def __repr__(self) -> str:
         return f"Token({self.kind}, {self.text!r}, {self.start})"
@@ -77,8 +79,11 @@ class Token:
 def tokenize(text: str) -> list[Token]:
     """Split query text into tokens, ending with an EOF token.
 
-    Raises LogQLSyntaxError for an unknown character, an unterminated string,
-    an invalid escape or a number out of range.
+    Text that is not a token (an unknown character, an unterminated string,
+    an invalid escape, a number out of range) ends the list with an ERROR
+    token that carries the LogQLSyntaxError. The parser raises it only when
+    it reaches that token, so an earlier syntax error is reported first, as
+    it comes first in the text.
     """
     tokens: list[Token] = []
     append = tokens.append
@@ -89,7 +94,8 @@ def tokenize(text: str) -> list[Token]:
     while position < length:
         match = match_at(text, position)
         if match is None:
-            raise _unknown_character(text, position)
+            append(_error_token(_unknown_character(text, position)))
+            break
 
         kind = match.lastgroup
         token_text = match.group()
@@ -100,16 +106,20 @@ def tokenize(text: str) -> list[Token]:
         elif kind == "ident":
             append(Token(IDENT, token_text, token_text, position, end))
         elif kind == "dq":
-            value = decode_go_string(text, position, end)
+            try:
+                value = decode_go_string(text, position, end)
+            except LogQLSyntaxError as error:
+                append(_error_token(error))
+                break
             append(Token(STRING, token_text, value, position, end))
         elif kind == "bq":
             append(Token(STRING, token_text, token_text[1:-1], position, end))
         elif kind == "number":
             number = float(token_text)
             if not math.isfinite(number):
-                raise LogQLSyntaxError.at_offset(
-                    text, position, f"number {token_text} is out of range"
-                )
+                reason = f"number {token_text} is out of range"
+                append(_error_token(LogQLSyntaxError.at_offset(text, position, reason)))
+                break
             append(Token(NUMBER, token_text, number, position, end))
         elif kind == "duration":
             append(Token(DURATION, token_text, parse_duration(token_text), position, end))
@@ -121,6 +131,12 @@ def tokenize(text: str) -> list[Token]:
 
     append(Token(EOF, "", "", length, length))
     return tokens
+
+
+def _error_token(error: LogQLSyntaxError) -> Token:
+    token = Token(ERROR, "", "", error.offset, error.offset)
+    token.error = error
+    return token
 
 
 def _unknown_character(text: str, position: int) -> LogQLSyntaxError:

@@ -61,6 +61,7 @@ from tflog_tui.logql.ast import (
 from tflog_tui.logql.errors import LogQLSyntaxError
 from tflog_tui.logql.lexer import BYTES, DURATION, EOF, FLAG, IDENT, NUMBER, STRING, Token, tokenize
 from tflog_tui.logql.printer import BINARY_PRECEDENCE, COMPARISON_OPS
+from tflog_tui.logql.re2 import compile_re2
 
 EMPTY_SELECTOR_MESSAGE: Final = (
     "queries require at least one regexp or equality matcher that does not have an "
@@ -71,6 +72,7 @@ EMPTY_SELECTOR_MESSAGE: Final = (
 _LINE_FILTER_OPS: Final = frozenset({"|=", "!=", "|~", "!~", "|>", "!>"})
 _MATCH_OPS: Final = frozenset({"=", "!=", "=~", "!~"})
 _FILTER_OPS: Final = frozenset({"=", "==", "!=", "=~", "!~", ">", ">=", "<", "<="})
+_LABEL_FILTER_START_OPS: Final = _FILTER_OPS - {"!=", "!~"}
 _BINARY_PUNCTUATION: Final = frozenset(BINARY_OPS - {"or", "and", "unless"})
 _SET_OPS: Final = frozenset({"or", "and", "unless"})
 _STAGE_KEYWORDS: Final = frozenset(
@@ -223,6 +225,8 @@ class _Parser:
         self.tokens = tokenize(text)
         self.index = 0
         self.token = self.tokens[0]
+        if self.token.error is not None:
+            raise self.token.error
 
     # --- token helpers -----------------------------------------------------
 
@@ -231,6 +235,8 @@ class _Parser:
         if token.kind != EOF:
             self.index += 1
             self.token = self.tokens[self.index]
+            if self.token.error is not None:
+                raise self.token.error
         return token
 
     def peek(self, distance: int = 1) -> Token:
@@ -269,13 +275,12 @@ class _Parser:
             compile_re2(pattern)
         except ValueError as error:
             raise self.error_at(
-                token, f"invalid regex {pattern!r}: {_regex_reason(error)}"
+                token, f"invalid regex {pattern!r}: {_regex_reason(error, pattern)}"
             ) from None
 
     # --- expressions -------------------------------------------------------
 
     def parse_expr(self, min_precedence: int) -> Expr:
-        start = self.token
         left = self.parse_operand()
 
         while True:
@@ -292,7 +297,7 @@ class _Parser:
                 return left
             if isinstance(left, LogQuery):
                 raise self.error_at(
-                    start,
+                    token,
                     f"a log query cannot be an operand of {op}; wrap it in a range aggregation",
                 )
             self.advance()
@@ -546,7 +551,7 @@ class _Parser:
                 if (
                     self.peek().kind == IDENT
                     and self.peek().text == "unwrap"
-                    and (self.peek(2).kind not in _FILTER_OPS)
+                    and self.peek(2).kind not in _LABEL_FILTER_START_OPS
                 ):
                     if parts.unwrap is not None:
                         raise self.error_at(self.peek(), "only one unwrap is allowed")
@@ -666,10 +671,13 @@ class _Parser:
         self.advance()
         token = self.token
 
+        # A stage keyword followed by a comparison is a label filter on a label of
+        # that name. `!=` and `!~` are line filters there, as in Loki, because a
+        # stage may be followed directly by a line filter.
         if (
             token.kind == IDENT
             and token.text in _STAGE_KEYWORDS
-            and self.peek().kind not in _FILTER_OPS
+            and self.peek().kind not in _LABEL_FILTER_START_OPS
         ):
             keyword = token.text
             if keyword == "json":
@@ -785,7 +793,11 @@ class _Parser:
         labels: list[str | Matcher] = []
         while True:
             name = self.expect_label_name()
-            if self.token.kind in _MATCH_OPS:
+            follower = self.peek()
+            # `drop a != ip("...")` can only be a drop stage and an ip line filter.
+            if self.token.kind in _MATCH_OPS and not (
+                follower.kind == IDENT and follower.text == "ip"
+            ):
                 op: MatchOp = self.advance().kind  # type: ignore[assignment]
                 value_token = self.token
                 value = self.expect_string()
@@ -883,14 +895,6 @@ class _Parser:
         self.unexpected("a number, a duration such as 10s or a byte size such as 20MB")
 
 
-def compile_re2(pattern: str) -> re.Pattern[str]:
-    """Compile a regex with Python's `re`; raise ValueError when it does not compile."""
-    try:
-        return re.compile(pattern)
-    except re.error as error:
-        raise ValueError(error.msg) from None
-
-
 def _requires_non_empty(matcher: Matcher) -> bool:
     if matcher.op == "=":
         return matcher.value != ""
@@ -899,11 +903,7 @@ def _requires_non_empty(matcher: Matcher) -> bool:
     return False
 
 
-def _regex_reason(error: ValueError) -> str:
-    # The RE2 module's messages start with `invalid regex '<pattern>': `, which
-    # the parser already states.
-    message = str(error)
-    marker = "': "
-    if message.startswith("invalid regex ") and marker in message:
-        return message.split(marker, 1)[1]
-    return message
+def _regex_reason(error: ValueError, pattern: str) -> str:
+    # Messages of the RE2 module start with `invalid regex '<pattern>': `,
+    # which the parser already states.
+    return str(error).removeprefix(f"invalid regex {pattern!r}: ")

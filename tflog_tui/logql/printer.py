@@ -340,5 +340,9 @@ def format_metric(expr: MetricExpr) -> str:
         words.append("bool")
     if expr.matching is not None:
         words.append(format_vector_matching(expr.matching))
+        grouping_without_labels = expr.matching.group_side is not None and not expr.matching.include
+        if grouping_without_labels and right.startswith("("):
+            # Without `()`, `group_left (` would read the operand as a label list.
+            words.append("()")
     words.append(right)
     return " ".join(words)
