@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tflog_tui.logql.templates import (
-    Template,
-    TemplateExecError,
-    TemplateSyntaxError,
-    format_go_float,
-    go_sprintf,
-)
+from tflog_tui.logql.gofmt import format_go_float, go_sprintf
+from tflog_tui.logql.templates import Template, TemplateExecError, TemplateSyntaxError
 
 DATA = {
     "app": "billing-sync",
