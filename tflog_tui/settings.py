@@ -532,18 +532,24 @@ def _build(values: dict[str, Any], target: str | None) -> AppSettings:
 
     since = values.get("since", DEFAULT_SINCE)
     _duration(since, "--since")
-    time_to = values.get("time_to", "now")
-    time_from = values.get("time_from", _since_text(time_to, since))
     query = None
+    link_from = link_to = None
     if target:
         query, link_from, link_to = _open_target(
             target, grafana, keep_org_id="grafana_org_id" in values
         )
-        if "time_from" not in values and "since" not in values:
-            time_from = link_from or time_from
-        if "time_to" not in values:
-            time_to = link_to or time_to
+    time_to = values.get("time_to") or link_to or "now"
     now_ns = time.time_ns()
+    try:
+        resolve_time(time_to, now_ns)
+    except ValueError as error:
+        raise SettingsError(f"invalid --to: {error}") from error
+    if "time_from" in values:
+        time_from = values["time_from"]
+    elif "since" not in values and link_from:
+        time_from = link_from
+    else:
+        time_from = _since_text(time_to, since)
     for name, text in (("--from", time_from), ("--to", time_to)):
         try:
             resolve_time(text, now_ns)
