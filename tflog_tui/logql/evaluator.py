@@ -607,7 +607,7 @@ class LogQueryEvaluator:
 
     Compiling raises ValueError (InvalidRegexError, TemplateSyntaxError, ...)
     when a regex, template, pattern, json path or ip() in the query is
-    invalid. The evaluator holds no per-entry state, so one instance may
+    invalid. The evaluator keeps no per-entry state, so one instance may
     process entries from many streams.
     """
 
@@ -657,9 +657,9 @@ class LogQueryEvaluator:
     ) -> ProcessedEntry | None:
         """Run one entry through the pipeline; return None when a stage filters it out.
 
-        `ts_ns` is nanoseconds since the epoch; `labels` are the stream labels
-        (the selector is not checked here, see `matches_stream`); `metadata`
-        is the entry's structured metadata, which label filters can use.
+        `ts_ns` is nanoseconds since the epoch and `labels` are the stream
+        labels. This does not check the selector (see `matches_stream`).
+        `metadata` is the entry's structured metadata, which label filters use.
         """
         for test in self._line_tests:
             if not test(line):

@@ -438,7 +438,11 @@ def _format_verb(
         if verb == "c":
             return _pad(chr(value), flags, width)
         base = {"d": "d", "b": "b", "o": "o", "x": "x", "X": "X"}[verb]
-        sign = "+" if "+" in flags and value >= 0 else (" " if " " in flags and value >= 0 else "")
+        sign = ""
+        if value >= 0 and "+" in flags:
+            sign = "+"
+        elif value >= 0 and " " in flags:
+            sign = " "
         body = format(abs(value), base)
         if "#" in flags and verb in "xX":
             body = ("0x" if verb == "x" else "0X") + body
@@ -451,7 +455,11 @@ def _format_verb(
         if isinstance(value, bool) or not isinstance(value, int | float):
             return bad
         number = float(value)
-        sign = "+" if "+" in flags else (" " if " " in flags else "")
+        sign = ""
+        if "+" in flags:
+            sign = "+"
+        elif " " in flags:
+            sign = " "
         if verb in "fF":
             text = format(number, f"{sign}.{6 if precision is None else precision}f")
         elif verb in "eE":

@@ -1,9 +1,9 @@
 """Evaluate LogQL metric queries over entries fetched from a store.
 
 A range query is evaluated at every step `t` from start to end inclusive.
-A range aggregation at `t` sees the samples with timestamps in
-`(t - offset - range, t - offset]`, as in Loki and Prometheus; a step whose
-window holds no sample has no point. Vector aggregations, binary operations
+A range aggregation at `t` reads the samples with timestamps in
+`(t - offset - range, t - offset]`, as in Loki and Prometheus. A step whose
+window contains no sample has no point. Vector aggregations, binary operations
 and `label_replace` then work step by step on those vectors.
 
 `fetch(selector, start_ns, end_ns)` is called once per range aggregation with

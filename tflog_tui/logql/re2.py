@@ -1,10 +1,10 @@
 """RE2 regular expressions (the syntax LogQL uses) compiled with Python's `re`.
 
 The translation keeps RE2's meaning where the two differ in ways log queries
-meet: `\\d`, `\\w` and `\\s` are ASCII classes, `$` matches only at the end of
-the text unless `(?m)` is set, flag groups such as `(?i)` may appear anywhere,
-`(?<name>...)` names a group, `\\z`, `\\Q...\\E` and POSIX classes such as
-`[[:alpha:]]` work. Constructs RE2 rejects (look-around, back-references,
+meet. `\\d`, `\\w` and `\\s` are ASCII classes, and `$` matches only at the end
+of the text unless `(?m)` is set. Flag groups such as `(?i)` may appear
+anywhere, `(?<name>...)` names a group, and `\\z`, `\\Q...\\E` and POSIX classes
+such as `[[:alpha:]]` work. Constructs RE2 rejects (look-around, back-references,
 possessive quantifiers) raise InvalidRegexError, as Loki rejects the query.
 """
 

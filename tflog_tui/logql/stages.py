@@ -352,8 +352,8 @@ _CAPTURE: Final = re.compile(r"<([A-Za-z_][A-Za-z0-9_]*)>")
 class CompiledPattern:
     """A pattern expression as alternating literals and captures.
 
-    `parts` holds ("lit", text) and ("cap", name) items; `<_>` captures have
-    the name "_" and extract nothing.
+    `parts` contains ("lit", text) and ("cap", name) items. A `<_>` capture has
+    the name "_" and extracts nothing.
     """
 
     parts: tuple[tuple[str, str], ...]
@@ -366,8 +366,8 @@ class CompiledPattern:
     def extract(self, line: str) -> list[tuple[str, str]] | None:
         """Return the captured (name, value) pairs, or None when the line does not match.
 
-        A pattern that starts with a literal must match at the line start; a
-        capture runs to the next occurrence of the following literal, and a
+        A pattern that starts with a literal must match at the line start. A
+        capture runs to the next occurrence of the literal after it, and a
         final capture takes the rest of the line. When a later literal is not
         found, the captures made before it are returned.
         """

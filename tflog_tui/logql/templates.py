@@ -2,10 +2,10 @@
 
 A template compiles once (`Template(text)`) and renders per entry with the
 entry's labels as the data map, plus the `__line__` and `__timestamp__`
-functions. It follows Go's rules where a user sees them: a missing label
-prints `<no value>`, passing a missing label to a function that needs a
-string is an execution error, `if` treats "" as false, and numbers print as
-Go's `%v` prints them. The functions are those Loki documents for templates
+functions. It follows Go's rules where a user sees them. A missing label
+prints `<no value>`, and passing one to a function that needs a string is an
+execution error. `if` treats "" as false, and numbers print as Go's `%v`
+prints them. The functions are those Loki documents for templates
 (Go's built-ins, the `strings` names such as `ToUpper`, and the Sprig names
 such as `default`, `trimPrefix`, `replace`).
 """
@@ -355,29 +355,33 @@ class _Parser:
         commands.append(_Command(args))
         return _Pipeline(commands, declare, is_assign)
 
+    def _parse_parenthesized(self, tokens: list[_Token], index: int) -> tuple[object, int]:
+        """Parse `( pipeline )` whose `(` is at `index - 1`, and a `.field` after it if any."""
+        opening = tokens[index - 1]
+        depth = 1
+        end = index
+        while end < len(tokens) and depth:
+            if tokens[end].text == "(" and tokens[end].kind == "punct":
+                depth += 1
+            elif tokens[end].text == ")" and tokens[end].kind == "punct":
+                depth -= 1
+            end += 1
+        if depth:
+            raise TemplateSyntaxError(f"template: unclosed left paren at offset {opening.position}")
+
+        inner = self._parse_pipeline(tokens[index : end - 1], opening.position)
+        if end < len(tokens) and tokens[end].kind == "field":
+            names = tuple(tokens[end].text[1:].split("."))
+            return _Field(names, inner), end + 1
+        return inner, end
+
     def _parse_operand(self, tokens: list[_Token], index: int) -> tuple[object, int]:
         token = tokens[index]
         kind = token.kind
         index += 1
         if kind == "punct" and token.text == "(":
-            depth = 1
-            end = index
-            while end < len(tokens) and depth:
-                if tokens[end].text == "(" and tokens[end].kind == "punct":
-                    depth += 1
-                elif tokens[end].text == ")" and tokens[end].kind == "punct":
-                    depth -= 1
-                end += 1
-            if depth:
-                raise TemplateSyntaxError(
-                    f"template: unclosed left paren at offset {token.position}"
-                )
-            inner = self._parse_pipeline(tokens[index : end - 1], token.position)
-            index = end
-            if index < len(tokens) and tokens[index].kind == "field":
-                names = tuple(tokens[index].text[1:].split("."))
-                return _Field(names, inner), index + 1
-            return inner, index
+            return self._parse_parenthesized(tokens, index)
+
         if kind == "field":
             return _Field(tuple(token.text[1:].split("."))), index
         if kind == "variable":
@@ -387,6 +391,7 @@ class _Parser:
             return _Variable(token.text), index
         if kind == "dot":
             return _Dot(), index
+
         if kind == "string":
             try:
                 return _Literal(_unquote_go(token.text)), index
@@ -398,6 +403,7 @@ class _Parser:
             return _Literal(ord(_unquote_go('"' + token.text[1:-1] + '"'))), index
         if kind == "number":
             return _Literal(_parse_number(token.text)), index
+
         if kind == "ident":
             if token.text == "true":
                 return _Literal(True), index

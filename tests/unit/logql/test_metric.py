@@ -81,8 +81,8 @@ def matrix(query: str, start_s: int = 10, end_s: int = 30, step_s: int = 10) -> 
 # --- windows -------------------------------------------------------------------
 
 
-def test_count_over_time_window_is_left_open_right_closed() -> None:
-    # api/info entries at 0, 5, ..., 30 s: (0,10] holds 5 and 10, not 0.
+def test_window_excludes_start_includes_end() -> None:
+    # api/info entries at 0, 5, ..., 30 s: (0,10] contains 5 and 10, not 0.
     assert matrix('count_over_time({app="api", level="info"}[10s])') == {
         "app=api,level=info": [(10, 2.0), (20, 2.0), (30, 2.0)],
     }
@@ -126,7 +126,7 @@ def test_rate_is_count_per_second() -> None:
 
 
 def test_bytes_over_time_counts_utf8_bytes() -> None:
-    # (10,20] holds "é15" (4 bytes) and "i20" (3 bytes).
+    # (10,20] contains "é15" (4 bytes) and "i20" (3 bytes).
     assert matrix('bytes_over_time({app="api", level="info"}[10s])', 20, 20) == {
         "app=api,level=info": [(20, 7.0)],
     }

@@ -297,7 +297,7 @@ def test_pattern_invalid(pattern: str, problem: str) -> None:
         compile_pattern(pattern)
 
 
-def test_pattern_angle_brackets_that_are_not_captures_are_literal() -> None:
+def test_pattern_non_capture_brackets_literal() -> None:
     pattern = compile_pattern("<x> < 3 <y>")
     assert pattern.extract("a < 3 b") == [("x", "a"), ("y", "b")]
 
