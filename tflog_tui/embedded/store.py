@@ -8,13 +8,16 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 
-from tflog_tui.loki.models import EMPTY_LABELS, LabelInterner, Labels
+from tflog_tui.loki.models import EMPTY_LABELS, Labels
 
 logger = logging.getLogger(__name__)
 
 # Per-entry overhead counted against `max_bytes` besides the UTF-8 size of the line:
 # the timestamp and a list slot for the line and for its metadata.
 _ENTRY_OVERHEAD_BYTES = 24
+
+# Minimum time between two retention sweeps triggered by pushes.
+_EXPIRY_INTERVAL_NS = 1_000_000_000
 
 # Compact a stream's columns once this many evicted entries sit at their front.
 _COMPACT_AFTER = 4096
@@ -122,24 +125,22 @@ class LogStore:
     def __init__(self, retention_ns: int | None = None, max_bytes: int | None = None) -> None:
         self.retention_ns = retention_ns
         self.max_bytes = max_bytes
-        self.streams: dict[Labels, Stream] = {}
-        self._interner = LabelInterner()
-        self._metadata_interner = LabelInterner()
+        self.streams: dict[tuple[tuple[str, str], ...], Stream] = {}
         self.total_bytes = 0
         self.total_entries = 0
         self.evicted_entries = 0
-
-    def intern(self, labels: Mapping[str, str]) -> Labels:
-        """Return the shared `Labels` object for a stream label set."""
-        return self._interner.intern(labels)
+        self._next_expiry_ns = 0
 
     def stream_for(self, labels: Mapping[str, str]) -> Stream:
-        """Return the stream for `labels`, creating it on first use."""
-        interned = self._interner.intern(labels)
-        stream = self.streams.get(interned)
+        """Return the stream for `labels`, creating it on first use.
+
+        The stream's `labels` is the one shared `Labels` object for that label set.
+        """
+        key = labels.items_tuple if isinstance(labels, Labels) else tuple(sorted(labels.items()))
+        stream = self.streams.get(key)
         if stream is None:
-            stream = Stream(interned)
-            self.streams[interned] = stream
+            stream = Stream(labels if isinstance(labels, Labels) else Labels(key))
+            self.streams[key] = stream
         return stream
 
     def append(
@@ -160,15 +161,16 @@ class LogStore:
         for entry in entries:
             ts_ns, line = entry[0], entry[1]
             raw_metadata = entry[2] if len(entry) > 2 else None
-            metadata = (
-                self._metadata_interner.intern(raw_metadata) if raw_metadata else EMPTY_LABELS
-            )
+            metadata = Labels(raw_metadata) if raw_metadata else EMPTY_LABELS
             if stream.insert(ts_ns, line, metadata):
                 accepted.append((ts_ns, line, metadata))
         self.total_bytes += stream.nbytes - before
         self.total_entries += len(accepted)
 
-        if now_ns is not None:
+        if now_ns is not None and now_ns >= self._next_expiry_ns:
+            # A sweep visits every stream, so pushes run it at most once a second;
+            # queries never see expired entries because they start at the cutoff.
+            self._next_expiry_ns = now_ns + _EXPIRY_INTERVAL_NS
             self.expire(now_ns)
         self.enforce_max_bytes()
         return stream, accepted
@@ -193,7 +195,13 @@ class LogStore:
             evicted_total += evicted
             self.total_bytes -= freed
         self._account_eviction(evicted_total)
+        self._forget_empty_streams()
         return evicted_total
+
+    def _forget_empty_streams(self) -> None:
+        empty = [key for key, stream in self.streams.items() if not len(stream)]
+        for key in empty:
+            del self.streams[key]
 
     def enforce_max_bytes(self) -> int:
         """Evict the oldest entries across streams until the size bound holds."""
@@ -215,6 +223,7 @@ class LogStore:
             if following is not None:
                 heapq.heappush(heads, (following, key, stream))
         self._account_eviction(evicted_total)
+        self._forget_empty_streams()
         return evicted_total
 
     def _account_eviction(self, evicted: int) -> None:
