@@ -61,8 +61,8 @@ class AppSettings:
     """Everything tflog starts with.
 
     `time_from` and `time_to` are `now`, `now-2h` style or RFC3339 strings
-    (see `resolve_time`); `limit` caps the entries of one range query and
-    `capacity` the entries one pane holds. `embedded_url` is set when tflog
+    (see `resolve_time`). `limit` caps the entries of one range query and
+    `capacity` the entries one pane keeps. `embedded_url` is set when tflog
     serves the demo data itself.
     """
 
@@ -219,7 +219,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--utc", action="store_true", default=None, help="show timestamps in UTC, not local time"
     )
     app.add_argument(
-        "--capacity", type=int, help="maximum entries one pane holds, in entries (1000000)"
+        "--capacity", type=int, help="maximum entries kept in one pane, in entries (1000000)"
     )
     app.add_argument(
         "--log-level",
@@ -378,7 +378,7 @@ def parse_headers(items: Sequence[str]) -> dict[str, str]:
     return headers
 
 
-def _mode_warning(path: Path, what: str) -> str | None:
+def _mode_warning(path: Path, secret_kind: str) -> str | None:
     """Warn when a file holding a secret is readable by group or others (POSIX only)."""
     if os.name != "posix":
         return None
@@ -388,7 +388,7 @@ def _mode_warning(path: Path, what: str) -> str | None:
         return None
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
         return (
-            f"{path} holds {what} and is readable by group or others "
+            f"{path} contains {secret_kind} and is readable by group or others "
             f"(mode {stat.S_IMODE(mode):o}); run: chmod 600 {path}"
         )
     return None

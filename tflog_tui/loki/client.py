@@ -57,7 +57,7 @@ logger = logging.getLogger(__name__)
 RETRY_STATUSES: Final = frozenset({429, 502, 503, 504})
 MAX_RETRY_DELAY_S: Final = 8.0
 MAX_DETAIL_CHARS: Final = 500
-# Queries allowed for reading one nanosecond that holds more entries than a page.
+# Maximum queries for reading one nanosecond that contains more entries than a page.
 MAX_NANOSECOND_QUERIES: Final = 10_000
 CATEGORIZE_HEADER: Final = {"X-Loki-Response-Encoding-Flags": "categorize-labels"}
 
@@ -143,7 +143,7 @@ class LokiClient:
     async def get_bytes(
         self, path: str, params: Params | None = None, *, headers: dict[str, str] | None = None
     ) -> bytes:
-        """GET `path` under the Loki address and return the body of a 200 answer.
+        """GET `path` under the Loki address and return the body of a 200 response.
 
         Retries 429, 502, 503, 504 and failed connections up to
         `settings.retries` times with exponential backoff and jitter; raises
@@ -209,7 +209,7 @@ class LokiClient:
         return self.status_error(response.status_code, response.content, path)
 
     def status_error(self, status: int, body: bytes, path: str) -> LokiError:
-        """Build the error for a non-200 answer from its status and body."""
+        """Build the error for a non-200 response from its status and body."""
         if looks_like_html(body):
             return LokiResponseError(
                 self.server,
@@ -246,7 +246,7 @@ class LokiClient:
     async def get_data(
         self, path: str, params: Params | None = None, *, headers: dict[str, str] | None = None
     ) -> Any:
-        """GET `path` and return the `data` of Loki's success answer (None when absent)."""
+        """GET `path` and return the `data` of Loki's success response (None when absent)."""
         body = await self.get_bytes(path, params, headers=headers)
         try:
             return success_data(load_json(body))
@@ -254,7 +254,7 @@ class LokiClient:
             raise self.decode_error(body, error) from error
 
     def decode_error(self, body: bytes, error: DecodeError) -> LokiResponseError:
-        """Build the error for a 200 answer that is not the JSON Loki sends."""
+        """Build the error for a 200 response that is not the JSON Loki sends."""
         if looks_like_html(body):
             return LokiResponseError(
                 self.server,
@@ -264,7 +264,7 @@ class LokiClient:
             )
         return LokiResponseError(
             self.server,
-            f"an answer that is not Loki's JSON: {error}",
+            f"a response that is not Loki's JSON: {error}",
             status=200,
             hint="Check that the address points at Loki or a proxy that passes its API through.",
         )
@@ -405,7 +405,8 @@ class LokiClient:
                 query, window[0], window[1], direction, limit, page_size, counters
             ):
                 await queue.put(batch)
-        except LokiError as error:
+        except Exception as error:
+            # The consumer re-raises it in window order; without it, it would wait forever.
             await queue.put(error)
             return
         await queue.put(None)
@@ -423,12 +424,12 @@ class LokiClient:
         cursor = PageCursor(start_ns, end_ns, direction)
         remaining = limit
         while not cursor.done:
-            wanted = self._page_limit(page_size)
+            request_limit = self._page_limit(page_size)
             if remaining is not None:
-                wanted = min(wanted, remaining + len(cursor.seen_at_boundary))
+                request_limit = min(request_limit, remaining + len(cursor.seen_at_boundary))
 
             page = await self._fetch_page(
-                query, cursor.start_ns, cursor.end_ns, direction, wanted, counters
+                query, cursor.start_ns, cursor.end_ns, direction, request_limit, counters
             )
             fresh, stuck = cursor.accept(page.entries, page.requested)
             if stuck:
@@ -496,7 +497,9 @@ class LokiClient:
 
     async def _read_nanosecond(self, query: str, ts_ns: int, counters: _Counters) -> list[Entry]:
         """Read every entry at `ts_ns`, splitting by line content while a page comes back full."""
-        logger.info("reading nanosecond %d alone: it holds more entries than one page", ts_ns)
+        logger.info(
+            "reading nanosecond %d alone because it contains more entries than a page", ts_ns
+        )
         collected: dict[tuple[int, Labels, str], Entry] = {}
         pending: list[LinePartition | None] = [None]
         queries = 0
@@ -541,9 +544,9 @@ class LokiClient:
             return []
         children = partition.split(lines)
         if not children:
-            # NOTE: only more than one page of entries with one identical line
-            # at one nanosecond (in different streams) gets here; they would
-            # need a split by stream labels.
+            # NOTE: this is reached only when more than a page of entries share
+            # one nanosecond and one line (in different streams). Reading them
+            # all would need a split by stream labels.
             logger.warning(
                 "more than %d entries share nanosecond %d and one line; some may be missing",
                 len(entries),
@@ -622,7 +625,7 @@ class LokiClient:
         if not data:
             return []
         if not isinstance(data, list):
-            raise LokiResponseError(self.server, "an unexpected series answer", status=200)
+            raise LokiResponseError(self.server, "an unexpected series response", status=200)
         return [interner.intern(item) for item in data]
 
     async def index_stats(self, query: str, *, start_ns: int, end_ns: int) -> dict[str, int]:
@@ -634,7 +637,7 @@ class LokiClient:
         except DecodeError as error:
             raise self.decode_error(body, error) from error
         if not isinstance(document, dict):
-            raise LokiResponseError(self.server, "an unexpected index stats answer", status=200)
+            raise LokiResponseError(self.server, "an unexpected index stats response", status=200)
         return {key: int(value) for key, value in document.items() if isinstance(value, int)}
 
     async def index_volume(
@@ -695,7 +698,7 @@ class LokiClient:
         except DecodeError as error:
             raise self.decode_error(body, error) from error
         if not isinstance(document, dict):
-            raise LokiResponseError(self.server, "an unexpected buildinfo answer", status=200)
+            raise LokiResponseError(self.server, "an unexpected buildinfo response", status=200)
         return document
 
     async def ready(self) -> bool:
@@ -720,8 +723,8 @@ class LokiClient:
         """Open a live tail: `async with client.tail(q) as events: async for event in events`.
 
         `start_ns` is where the first connection starts (default: Loki's,
-        one hour ago); `limit` is the number of past entries Loki replays;
-        `delay_for` (0 to 5 seconds) lets late entries arrive first.
+        one hour ago). `limit` is the number of past entries Loki replays.
+        `delay_for` (0 to 5 seconds) delays live entries so late ones arrive first.
         """
         return TailSession(self, query, start_ns=start_ns, limit=limit, delay_for=delay_for)
 

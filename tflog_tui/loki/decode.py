@@ -1,4 +1,4 @@
-"""Decode Loki's JSON answers from raw bytes into entries, series and samples.
+"""Decode Loki's JSON responses from raw bytes into entries, series and samples.
 
 This is the hot path of range queries: one `orjson.loads` over the body,
 label sets interned while decoding so that equal label sets share one
@@ -58,7 +58,7 @@ def load_json(body: bytes) -> Any:
 def success_data(document: Any) -> Any:
     """Return the `data` member of a `{"status":"success","data":…}` document.
 
-    A success answer without `data` (Loki sends one for a label with no
+    A success response without `data` (Loki sends one for a label with no
     values) gives None.
     """
     if not isinstance(document, dict):
@@ -66,7 +66,7 @@ def success_data(document: Any) -> Any:
     status = document.get("status")
     if status is not None and status != "success":
         message = document.get("error") or document.get("message") or status
-        raise DecodeError(f"the answer has status {status!r}: {message}")
+        raise DecodeError(f"the response has status {status!r}: {message}")
     return document.get("data")
 
 

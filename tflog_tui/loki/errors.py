@@ -110,7 +110,7 @@ class LokiConnectionError(LokiError):
 
 
 class LokiTimeoutError(LokiError):
-    """The server did not answer within the timeout."""
+    """No response arrived within the timeout."""
 
     default_hint = "Narrow the query or the time range, or raise the timeout."
 
@@ -125,7 +125,7 @@ class LokiTLSError(LokiError):
 
 
 class LokiAuthError(LokiError):
-    """The server answered 401 or 403."""
+    """The server responded 401 or 403."""
 
     default_hint = (
         "Check --username/--password, --bearer-token or --bearer-token-file "
@@ -134,7 +134,7 @@ class LokiAuthError(LokiError):
 
 
 class LokiBadRequestError(LokiError):
-    """The server answered 400; `line` and `column` give the parse position, 1-based."""
+    """The server responded 400. `line` and `column` are the 1-based parse position, if any."""
 
     default_hint = "Check the query syntax."
 
@@ -175,8 +175,8 @@ class LokiResponseError(LokiError):
 class LokiTailClosedError(LokiError):
     """A tail websocket ended for a reason that retrying cannot fix.
 
-    `code` is the websocket close code (1011 for Loki's own errors) or, for a
-    handshake that did not upgrade, None; `reason` is the close reason or the
+    `code` is the websocket close code (1011 for Loki's own errors), or None
+    when the handshake did not upgrade. `reason` is the close reason or the
     first line of the HTTP body.
     """
 

@@ -1,10 +1,10 @@
 """Exact paging of log queries: page boundaries, equal timestamps, split ranges.
 
 Loki's `limit` cuts a page in the middle of the entries that share the
-boundary timestamp. The next page therefore starts at that timestamp again
-(forward: `start = last`; backward: `end = last + 1`, because `end` is
-exclusive) and drops only the entries already returned at it, compared by
-(timestamp, labels, line). When a whole page shares one timestamp, asking
+boundary timestamp. The next page therefore starts at that timestamp again:
+forward with `start = last`, backward with `end = last + 1` because `end` is
+exclusive. It drops only the entries already returned at that timestamp,
+compared by (timestamp, labels, line). When a whole page shares one timestamp, asking
 again from that timestamp makes no progress; the client then reads that
 single nanosecond with line filters that split it (`LinePartition`).
 """
@@ -30,8 +30,8 @@ _MAX_ENTRIES_ERROR = re.compile(r"max entries limit.*?\((\d+)\s*>\s*(\d+)\)", re
 def parse_max_entries_limit(text: str) -> int | None:
     """Return the server's maximum page size from a `max entries limit` error, or None.
 
-    Loki 2.8 says `max entries limit per query exceeded, limit > max_entries_limit (6000 > 5000)`
-    and 3.x says `... limit > max_entries_limit_per_query (6000 > 5000)`; both give 5000.
+    Loki 2.8 writes `max entries limit per query exceeded, limit > max_entries_limit (6000 > 5000)`
+    and 3.x writes `... limit > max_entries_limit_per_query (6000 > 5000)`; both give 5000.
     """
     match = _MAX_ENTRIES_ERROR.search(text)
     if match is None:

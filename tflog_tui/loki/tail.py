@@ -76,7 +76,7 @@ class TailState:
     """A change of the tail's connection state.
 
     `attempt` counts reconnects since the last successful connect, `reason`
-    says why the state changed and `error` is set when the tail stopped on
+    explains the change and `error` is set when the tail stopped on
     an error or is retrying after one.
     """
 

@@ -198,7 +198,7 @@ async def test_invalid_query_stops(loki_server: EmbeddedLoki) -> None:
 
 @pytest.fixture
 async def not_upgrading_proxy() -> AsyncIterator[tuple[str, list[web.Request]]]:
-    """Serve a proxy stand-in that answers the tail path without upgrading."""
+    """Serve a proxy stand-in that responds to the tail path without upgrading."""
     seen: list[web.Request] = []
 
     async def tail_200(request: web.Request) -> web.Response:
