@@ -20,3 +20,9 @@ async def fixed_server() -> AsyncIterator[EmbeddedLoki]:
         yield server
     finally:
         await server.stop()
+
+
+@pytest.fixture(autouse=True)
+def no_animations(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Turn off animations: Pilot waits for every animation to finish after each key."""
+    monkeypatch.setattr("textual.constants.TEXTUAL_ANIMATIONS", "none")

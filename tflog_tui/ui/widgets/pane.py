@@ -171,6 +171,7 @@ class Pane(TabPane):
         return PaneStatus(
             activity=self.activity,
             activity_style=self.activity_style,
+            running=self.running,
             pages=self.pages,
             fetched=self.fetched,
             lines=len(buffer),
@@ -267,7 +268,10 @@ class Pane(TabPane):
         self.state.loaded = True
         self._dirty = True
         elapsed = time.monotonic() - self._started_at
-        self._set_activity(f"{label}: done in {elapsed:.1f} s", "green")
+        if len(self.state.buffer) >= self.state.limit:
+            self._set_activity(f"{label}: limit reached in {elapsed:.1f} s, + for more", "yellow")
+        else:
+            self._set_activity(f"{label}: done in {elapsed:.1f} s", "green")
         self.post_message(ServerStatus(ok=True))
 
     async def _load_context(self, anchor_ns: int) -> None:

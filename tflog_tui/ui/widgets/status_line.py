@@ -19,6 +19,7 @@ class PaneStatus:
 
     activity: str = ""
     activity_style: str = ""
+    running: bool = False
     pages: int = 0
     fetched: int = 0
     lines: int = 0
@@ -71,7 +72,7 @@ class StatusLine(Widget):
             text.append(status.activity, style=status.activity_style or "bold")
         if not status.capacity:
             return text
-        if status.pages:
+        if status.running and status.pages:
             text.append(f"  {status.pages} pages, {format_count(status.fetched)} fetched")
         text.append(f"  {format_count(status.lines)}/{format_count(status.capacity)} lines")
         if status.limit:

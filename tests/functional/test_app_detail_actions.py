@@ -1,0 +1,125 @@
+"""What the detail screen returns: filters, the task's pane, context and copy."""
+
+from __future__ import annotations
+
+from app_helpers import (
+    BILLING_NEW_TASK,
+    BILLING_OLD_TASK,
+    NOW_NS,
+    NotifyRecorder,
+    make_settings,
+    wait_for,
+)
+
+from tflog_tui.embedded import EmbeddedLoki
+from tflog_tui.logql import LineFilter, parse_log_query
+from tflog_tui.ui.app import TflogApp
+from tflog_tui.ui.screens.detail import DetailAction, DetailScreen
+from tflog_tui.ui.widgets.pane import Pane
+
+BILLING = '{service_name="billing-sync"}'
+
+
+async def loaded_pane(pilot: object, app: TflogApp) -> Pane:
+    await wait_for(pilot, lambda: len(app.panes()) >= 1, what="a pane")
+    pane = app.panes()[0]
+    await wait_for(pilot, lambda: pane.state.loaded and not pane.running, what="the query")
+    await pilot.pause(0.2)  # type: ignore[attr-defined]
+    return pane
+
+
+async def test_include_json_field_adds_parser(fixed_server: EmbeddedLoki) -> None:
+    app = TflogApp(make_settings(fixed_server.url, query=BILLING), clock=lambda: NOW_NS)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await loaded_pane(pilot, app)
+        entry = pane.state.buffer.entry(len(pane.state.buffer) - 1)
+
+        await app.apply_detail_action(
+            pane, entry, DetailAction("include", "level", "error", "json")
+        )
+        await wait_for(pilot, lambda: pane.state.loaded and not pane.running, what="re-run")
+        await pilot.pause(0.2)
+
+        assert pane.state.query == BILLING + ' | json | level="error"'
+        assert len(pane.state.buffer) == 2
+
+
+async def test_exclude_label_adds_matcher(fixed_server: EmbeddedLoki) -> None:
+    app = TflogApp(make_settings(fixed_server.url, query=BILLING), clock=lambda: NOW_NS)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await loaded_pane(pilot, app)
+        entry = pane.state.buffer.entry(0)
+
+        action = DetailAction("exclude", "task_id", BILLING_OLD_TASK, "label")
+        await app.apply_detail_action(pane, entry, action)
+        await wait_for(pilot, lambda: pane.state.loaded and not pane.running, what="re-run")
+        await pilot.pause(0.2)
+
+        assert pane.state.query == f'{{service_name="billing-sync", task_id!="{BILLING_OLD_TASK}"}}'
+        assert len(pane.state.buffer) == 10
+
+
+async def test_exclude_line_quotes_value(fixed_server: EmbeddedLoki) -> None:
+    app = TflogApp(make_settings(fixed_server.url, query=BILLING), clock=lambda: NOW_NS)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await loaded_pane(pilot, app)
+        entry = pane.state.buffer.entry(0)
+
+        action = DetailAction("exclude", None, 'say "hi" \\ bye', "line")
+        await app.apply_detail_action(pane, entry, action)
+
+        parsed = parse_log_query(pane.state.query)
+        assert parsed.pipeline == (LineFilter("!=", ('say "hi" \\ bye',)),)
+
+
+async def test_enter_then_context_opens_pane(fixed_server: EmbeddedLoki) -> None:
+    app = TflogApp(make_settings(fixed_server.url, query=BILLING), clock=lambda: NOW_NS)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await loaded_pane(pilot, app)
+        await pilot.press("g", "e")
+
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen), what="the detail")
+        await pilot.press("C")
+        await wait_for(pilot, lambda: len(app.panes()) == 2, what="the context pane")
+        context = app.panes()[1]
+        await wait_for(pilot, lambda: context.state.loaded, what="the context query")
+        await pilot.pause(0.2)
+
+        assert context.state.context_ns is not None
+        assert context.state.query.startswith('{hostname="web-1", service_name="billing-sync"')
+        assert BILLING_OLD_TASK in context.state.query
+        lines = [context.state.buffer.line(row) for row in range(len(context.state.buffer))]
+        assert len(lines) == 10
+        assert all(BILLING_OLD_TASK in line for line in lines)
+        assert '"step": 0' in lines[0]
+        assert '"step": 9' in lines[-1]
+        assert app.active_pane() is context
+
+
+async def test_open_task_from_detail(fixed_server: EmbeddedLoki) -> None:
+    app = TflogApp(make_settings(fixed_server.url, query=BILLING), clock=lambda: NOW_NS)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded_pane(pilot, app)
+
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen), what="the detail")
+        await pilot.press("t")
+        await wait_for(pilot, lambda: len(app.panes()) == 2, what="the task pane")
+        task = app.panes()[1]
+
+        assert task.state.query == f'{{service_name="billing-sync", task_id="{BILLING_NEW_TASK}"}}'
+        assert task.state.title == f"billing-sync/{BILLING_NEW_TASK}"
+
+
+async def test_copy_notifies(fixed_server: EmbeddedLoki) -> None:
+    app = TflogApp(make_settings(fixed_server.url, query=BILLING), clock=lambda: NOW_NS)
+    recorder = NotifyRecorder(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await loaded_pane(pilot, app)
+        entry = pane.state.buffer.entry(0)
+
+        await app.apply_detail_action(pane, entry, DetailAction("copy", None, entry.line, "line"))
+
+        assert recorder.messages
+        assert "line" in recorder.messages[-1][0].lower()
