@@ -77,6 +77,11 @@ async def test_enter_then_context_opens_pane(fixed_server: EmbeddedLoki) -> None
     async with app.run_test(size=(120, 40)) as pilot:
         pane = await loaded_pane(pilot, app)
         await pilot.press("g", "e")
+        cursor = pane.log_view.cursor_row
+        assert cursor is not None
+        index = pane.state.buffer.row_of(cursor)
+        assert index is not None
+        anchor_ns = pane.state.buffer.ts_ns(index)
 
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen), what="the detail")
@@ -86,7 +91,7 @@ async def test_enter_then_context_opens_pane(fixed_server: EmbeddedLoki) -> None
         await wait_for(pilot, lambda: context.state.loaded, what="the context query")
         await pilot.pause(0.2)
 
-        assert context.state.context_ns is not None
+        assert context.state.context_ns == anchor_ns
         assert context.state.query.startswith('{hostname="web-1", service_name="billing-sync"')
         assert BILLING_OLD_TASK in context.state.query
         lines = [context.state.buffer.line(row) for row in range(len(context.state.buffer))]
