@@ -55,7 +55,7 @@ class DetailAction:
     source: DetailSource | None = None
 
 
-def _safe(text: str, max_chars: int | None = None) -> str:
+def display_safe(text: str, max_chars: int | None = None) -> str:
     """Return `text` as display-safe text, cut at `max_chars` (whole text when None)."""
     return display_text(text, max_chars=len(text) + 1 if max_chars is None else max_chars)
 
@@ -68,10 +68,12 @@ def body_lines(line: str, decoded_line: Decoded | None = None) -> tuple[str, lis
     kind, decoded = line_format(line) if decoded_line is None else decoded_line
     if kind == "json" and isinstance(decoded, dict):
         pretty = json.dumps(decoded, indent=2, ensure_ascii=False)
-        return "JSON", [TextLine(_safe(part)) for part in pretty.split("\n")]
+        return "JSON", [TextLine(display_safe(part)) for part in pretty.split("\n")]
 
     if kind == "logfmt" and isinstance(decoded, list):
-        return "logfmt", [TextLine(_safe(value), key=_safe(key, 200)) for key, value in decoded]
+        return "logfmt", [
+            TextLine(display_safe(value), key=display_safe(key, 200)) for key, value in decoded
+        ]
 
     text = plain_text(line).rstrip("\n")
     return "text", [TextLine(part.expandtabs(TAB_SIZE)) for part in text.split("\n")]
@@ -147,8 +149,8 @@ class DetailScreen(ModalScreen[DetailAction | None]):
         for index, field in enumerate(self.fields):
             table.add_row(
                 Text(field.source, style="dim"),
-                Text(_safe(field.name, 200)),
-                Text(_safe(field.value, TABLE_VALUE_CHARS)),
+                Text(display_safe(field.name, 200)),
+                Text(display_safe(field.value, TABLE_VALUE_CHARS)),
                 key=str(index),
             )
 
@@ -170,7 +172,7 @@ class DetailScreen(ModalScreen[DetailAction | None]):
         summary.append(f"\n       {entry.ts_ns}")
         summary.append("  ns since the epoch", style="dim")
         summary.append("\nstream ", style="dim")
-        summary.append(_safe(str(entry.labels), 2000))
+        summary.append(display_safe(str(entry.labels), 2000))
         summary.append("\nline   ", style="dim")
         summary.append(f"{self.format_name}, {size:,} bytes")
         if self.format_name == "text" and len(self._lines) > 1:

@@ -12,7 +12,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingsMap, BindingType
 from textual.containers import VerticalScroll
 from textual.dom import DOMNode
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
 INTRO = (
@@ -47,6 +47,8 @@ def _title_of(node_type: type[DOMNode]) -> str:
     """Turn a class name (`LogView`, `TflogApp`) into a group title (`Log view`)."""
     if issubclass(node_type, App):
         return "Application"
+    if node_type is Screen:
+        return "Every screen"
 
     words = re.findall(r"[A-Z][a-z0-9]*|[a-z0-9]+", node_type.__name__)
     if not words:
@@ -55,14 +57,25 @@ def _title_of(node_type: type[DOMNode]) -> str:
     return title[0].upper() + title[1:]
 
 
-def describe_bindings(app: App[object], bindings: BindingsMap) -> tuple[KeyHelp, ...]:
-    """Merge the keys of each action into one `KeyHelp`, in declaration order."""
+def describe_bindings(
+    app: App[object], bindings: BindingsMap, shown: set[tuple[str, str]] | None = None
+) -> tuple[KeyHelp, ...]:
+    """Merge the keys of each action into one `KeyHelp`, in declaration order.
+
+    `shown` holds the (key, action) pairs listed in earlier groups; they are
+    skipped, and the pairs listed here are added to it.
+    """
+    seen = set() if shown is None else shown
     by_action: dict[tuple[str, str], list[str]] = {}
-    for _key, binding in bindings:
+    for key, binding in bindings:
         if binding.system and not binding.description:
             continue
+        if (key, binding.action) in seen:
+            continue
+        seen.add((key, binding.action))
 
         description = binding.description or binding.action.replace("_", " ")
+        description = description[:1].upper() + description[1:]
         keys = by_action.setdefault((binding.action, description), [])
         display = app.get_key_display(binding)
         if display not in keys:
@@ -85,13 +98,14 @@ def collect_key_groups(
     that tflog defines, plus the classes in `extra` (screens not open right now)."""
     skipped = set(map(id, skip))
     seen: set[type[DOMNode]] = set()
+    shown: set[tuple[str, str]] = set()
     groups: list[KeyGroup] = []
 
     def add(node_type: type[DOMNode], bindings: BindingsMap) -> None:
         if node_type in seen:
             return
         seen.add(node_type)
-        keys = describe_bindings(app, bindings)
+        keys = describe_bindings(app, bindings, shown)
         if keys:
             groups.append(KeyGroup(_title_of(node_type), keys))
 
@@ -150,9 +164,11 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         from tflog_tui.ui.screens.detail import DetailScreen
+        from tflog_tui.ui.screens.search import SearchScreen
         from tflog_tui.ui.widgets.log_view import LogView
 
-        groups = collect_key_groups(self.app, extra=(LogView, DetailScreen), skip=(self,))
+        extra = (LogView, DetailScreen, SearchScreen)
+        groups = collect_key_groups(self.app, extra=extra, skip=(self,))
         with VerticalScroll(id="help-box") as box:
             box.border_title = "Keys"
             yield Static(Text(INTRO), id="help-intro")
