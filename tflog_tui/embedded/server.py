@@ -32,6 +32,7 @@ from tflog_tui.embedded.params import (
     parse_step,
     parse_timestamp,
 )
+from tflog_tui.embedded.push_protobuf import PushDecodeError, decode_push_request
 from tflog_tui.embedded.query import (
     make_pipeline,
     parse_expression,
@@ -342,48 +343,12 @@ class EmbeddedLoki:
             with contextlib.suppress(zlib.error):
                 body = zlib.decompress(body)
         if request.content_type == "application/x-protobuf":
-            raise BadRequest(
-                "protobuf push is not supported by this server; send JSON "
-                "(Content-Type: application/json)",
-                415,
-            )
-        try:
-            payload = orjson.loads(body)
-        except orjson.JSONDecodeError as error:
-            raise BadRequest(f"invalid push request: {error}") from None
-        if not isinstance(payload, dict) or not isinstance(payload.get("streams"), list):
-            raise BadRequest('invalid push request: expected {"streams": [...]}')
-
-        batches = [self._decode_push_stream(item) for item in payload["streams"]]
+            batches = _decode_protobuf_push(body)
+        else:
+            batches = _decode_json_push(body)
         for labels, entries in batches:
             self.push(labels, entries)
         return web.Response(status=204)
-
-    @staticmethod
-    def _decode_push_stream(
-        item: Any,
-    ) -> tuple[dict[str, str], list[tuple[int, str, Mapping[str, str] | None]]]:
-        if not isinstance(item, dict):
-            raise BadRequest("invalid push request: a stream must be an object")
-        labels = item.get("stream")
-        if not isinstance(labels, dict) or not labels:
-            raise BadRequest("error at least one label pair is required per stream")
-        for name, value in labels.items():
-            if not isinstance(value, str) or not _valid_label_name(name):
-                raise BadRequest(f"invalid label name or value in stream {labels}")
-        entries: list[tuple[int, str, Mapping[str, str] | None]] = []
-        for value in item.get("values") or []:
-            if not isinstance(value, list) or len(value) < 2 or not isinstance(value[1], str):
-                raise BadRequest('invalid push request: a value must be ["<ns>", "<line>"]')
-            try:
-                ts_ns = int(value[0])
-            except (TypeError, ValueError):
-                raise BadRequest(f"invalid push request: invalid timestamp {value[0]!r}") from None
-            metadata = value[2] if len(value) > 2 and isinstance(value[2], dict) else None
-            if metadata is not None:
-                metadata = {str(k): str(v) for k, v in metadata.items()}
-            entries.append((ts_ns, value[1], metadata))
-        return labels, entries
 
     # --- queries -------------------------------------------------------------
 
@@ -785,6 +750,61 @@ class EmbeddedLoki:
                 session.sent_total,
                 session.dropped_total,
             )
+
+
+PushBatch = tuple[dict[str, str], list[tuple[int, str, Mapping[str, str] | None]]]
+
+
+def _decode_json_push(body: bytes) -> list[PushBatch]:
+    try:
+        payload = orjson.loads(body)
+    except orjson.JSONDecodeError as error:
+        raise BadRequest(f"invalid push request: {error}") from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("streams"), list):
+        raise BadRequest('invalid push request: expected {"streams": [...]}')
+    return [_decode_json_stream(item) for item in payload["streams"]]
+
+
+def _decode_json_stream(item: Any) -> PushBatch:
+    if not isinstance(item, dict):
+        raise BadRequest("invalid push request: a stream must be an object")
+    labels = item.get("stream")
+    if not isinstance(labels, dict) or not labels:
+        raise BadRequest("error at least one label pair is required per stream")
+    for name, value in labels.items():
+        if not isinstance(value, str) or not _valid_label_name(name):
+            raise BadRequest(f"invalid label name or value in stream {labels}")
+    entries: list[tuple[int, str, Mapping[str, str] | None]] = []
+    for value in item.get("values") or []:
+        if not isinstance(value, list) or len(value) < 2 or not isinstance(value[1], str):
+            raise BadRequest('invalid push request: a value must be ["<ns>", "<line>"]')
+        try:
+            ts_ns = int(value[0])
+        except (TypeError, ValueError):
+            raise BadRequest(f"invalid push request: invalid timestamp {value[0]!r}") from None
+        metadata = value[2] if len(value) > 2 and isinstance(value[2], dict) else None
+        if metadata is not None:
+            metadata = {str(k): str(v) for k, v in metadata.items()}
+        entries.append((ts_ns, value[1], metadata))
+    return labels, entries
+
+
+def _decode_protobuf_push(body: bytes) -> list[PushBatch]:
+    try:
+        streams = decode_push_request(body)
+    except PushDecodeError as error:
+        raise BadRequest(f"invalid push request: {error}") from None
+    batches: list[PushBatch] = []
+    for labels_text, entries in streams:
+        try:
+            matchers = parse_log_query(labels_text).selector
+        except BadRequest as error:
+            raise BadRequest(f"error parsing labels {labels_text}: {error.message}") from None
+        if any(matcher.op != "=" for matcher in matchers):
+            raise BadRequest(f'error parsing labels {labels_text}: expected name="value" pairs')
+        labels = {matcher.name: matcher.value for matcher in matchers}
+        batches.append((labels, list(entries)))
+    return batches
 
 
 async def _drain_incoming(ws: web.WebSocketResponse) -> None:
