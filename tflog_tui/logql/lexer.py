@@ -26,20 +26,29 @@ EOF: Final = "EOF"
 _NUMBER_TEXT = r"(?:\d+(?:\.\d+)?|\.\d+)"
 _WORD_END = r"(?![A-Za-z0-9_])"
 
-_TOKEN_PATTERN = "|".join(
-    (
-        r"(?P<space>[ \t\r\n]+)",
-        r"(?P<comment>#[^\n]*)",
-        rf"(?P<bytes>{_NUMBER_TEXT}(?i:[kmgtpe]i?b|b){_WORD_END})",
-        rf"(?P<duration>(?:{_NUMBER_TEXT}(?:ns|us|µs|μs|ms|s|m|h|d|w|y))+{_WORD_END})",
-        r"(?P<number>(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)",
-        r"(?P<ident>[A-Za-z_][A-Za-z0-9_]*)",
-        r'(?P<dq>"(?:[^"\\\n]|\\[^\n])*")',
-        r"(?P<bq>`[^`]*`)",
-        r"(?P<flag>--[A-Za-z][A-Za-z-]*)",
-        r"(?P<op>\|=|\|~|\|>|!=|!~|!>|=~|==|>=|<=|[|=<>(){}\[\],+\-*/%^])",
+# Whitespace and comments before a token are part of its match, so each token
+# costs one regex step. The atomic group (Python 3.11+) never gives characters
+# back, so a failed token cannot backtrack into a comment, and runs of spaces
+# cannot cause exponential backtracking. Identifiers and operators come first
+# because they are the most frequent. A flag must come before the `-` operator.
+_TOKEN_PATTERN = (
+    r"(?>(?:[ \t\r\n]+|#[^\n]*)*)(?:"
+    + "|".join(
+        (
+            r"(?P<ident>[A-Za-z_][A-Za-z0-9_]*)",
+            r'(?P<dq>"(?:[^"\\\n]|\\[^\n])*")',
+            r"(?P<flag>--[A-Za-z][A-Za-z-]*)",
+            r"(?P<op>\|=|\|~|\|>|!=|!~|!>|=~|==|>=|<=|[|=<>(){}\[\],+\-*/%^])",
+            rf"(?P<bytes>{_NUMBER_TEXT}(?i:[kmgtpe]i?b|b){_WORD_END})",
+            rf"(?P<duration>(?:{_NUMBER_TEXT}(?:ns|us|µs|μs|ms|s|m|h|d|w|y))+{_WORD_END})",
+            r"(?P<number>(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)",
+            r"(?P<bq>`[^`]*`)",
+            r"(?P<end>\Z)",
+        )
     )
+    + ")"
 )
+_SKIP = re.compile(r"(?>(?:[ \t\r\n]+|#[^\n]*)*)")
 _TOKEN = re.compile(_TOKEN_PATTERN)
 
 _SIMPLE_ESCAPES: Final[dict[str, str]] = {
@@ -88,46 +97,57 @@ def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     append = tokens.append
     match_at = _TOKEN.match
-    position = 0
     length = len(text)
+    position = 0
 
-    while position < length:
+    while True:
         match = match_at(text, position)
         if match is None:
-            append(_error_token(_unknown_character(text, position)))
+            start = _SKIP.match(text, position).end()  # type: ignore[union-attr]
+            append(_error_token(_unknown_character(text, start)))
             break
 
-        kind = match.lastgroup
-        token_text = match.group()
+        # Every alternative is a named group, so lastgroup is set.
+        kind = match.lastgroup or "end"
+        start = match.start(kind)
         end = match.end()
+        position = end
 
-        if kind == "op":
-            append(Token(token_text, token_text, token_text, position, end))
-        elif kind == "ident":
-            append(Token(IDENT, token_text, token_text, position, end))
+        if kind == "ident":
+            token_text = match.group(kind)
+            append(Token(IDENT, token_text, token_text, start, end))
+        elif kind == "op":
+            token_text = match.group(kind)
+            append(Token(token_text, token_text, token_text, start, end))
         elif kind == "dq":
             try:
-                value = decode_go_string(text, position, end)
+                value = decode_go_string(text, start, end)
             except LogQLSyntaxError as error:
                 append(_error_token(error))
                 break
-            append(Token(STRING, token_text, value, position, end))
+            append(Token(STRING, match.group(kind), value, start, end))
+        elif kind == "end":
+            break
         elif kind == "bq":
-            append(Token(STRING, token_text, token_text[1:-1], position, end))
+            token_text = match.group(kind)
+            append(Token(STRING, token_text, token_text[1:-1], start, end))
         elif kind == "number":
+            token_text = match.group(kind)
             number = float(token_text)
             if not math.isfinite(number):
                 reason = f"number {token_text} is out of range"
-                append(_error_token(LogQLSyntaxError.at_offset(text, position, reason)))
+                append(_error_token(LogQLSyntaxError.at_offset(text, start, reason)))
                 break
-            append(Token(NUMBER, token_text, number, position, end))
+            append(Token(NUMBER, token_text, number, start, end))
         elif kind == "duration":
-            append(Token(DURATION, token_text, parse_duration(token_text), position, end))
+            token_text = match.group(kind)
+            append(Token(DURATION, token_text, parse_duration(token_text), start, end))
         elif kind == "bytes":
-            append(Token(BYTES, token_text, parse_bytes(token_text), position, end))
-        elif kind == "flag":
-            append(Token(FLAG, token_text, token_text, position, end))
-        position = end
+            token_text = match.group(kind)
+            append(Token(BYTES, token_text, parse_bytes(token_text), start, end))
+        else:
+            token_text = match.group(kind)
+            append(Token(FLAG, token_text, token_text, start, end))
 
     append(Token(EOF, "", "", length, length))
     return tokens

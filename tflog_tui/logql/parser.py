@@ -95,6 +95,14 @@ _LOGFMT_FLAGS: Final = {"--strict": "strict", "--keep-empty": "keep_empty"}
 _NO_UNWRAP_RANGE_OPS: Final = frozenset(
     {"count_over_time", "bytes_over_time", "bytes_rate", "absent_over_time"}
 )
+MAX_DEPTH: Final = 100
+"""Maximum nesting of parentheses, binary operators and label filter operators.
+
+Parsing takes up to five Python frames per level, and printing, comparing
+and evaluating a tree recurse once or more per level, so deeper trees would
+come close to Python's default recursion limit of 1000 frames.
+"""
+
 _LABEL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _PATTERN_CAPTURE = re.compile(r"<(_|[A-Za-z_][A-Za-z0-9_]*)>")
 _JSON_FIELD = re.compile(r"[^.\[\]\"\s]+")
@@ -224,6 +232,7 @@ class _Parser:
         self.text = text
         self.tokens = tokenize(text)
         self.index = 0
+        self.depth = 0
         self.token = self.tokens[0]
         if self.token.error is not None:
             raise self.token.error
@@ -280,7 +289,25 @@ class _Parser:
 
     # --- expressions -------------------------------------------------------
 
+    def descend(self) -> None:
+        """Count one more level of nesting; raise when the tree would get too deep."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error_at(
+                self.token,
+                f"query nested too deeply: more than {MAX_DEPTH} levels of parentheses, "
+                "operators or label filters",
+            )
+
     def parse_expr(self, min_precedence: int) -> Expr:
+        saved_depth = self.depth
+        self.descend()
+        try:
+            return self.parse_binary(min_precedence)
+        finally:
+            self.depth = saved_depth
+
+    def parse_binary(self, min_precedence: int) -> Expr:
         left = self.parse_operand()
 
         while True:
@@ -322,6 +349,7 @@ class _Parser:
                     f"a log query cannot be an operand of {op}; wrap it in a range aggregation",
                 )
             left = BinaryOperation(op, left, right, return_bool, matching)
+            self.descend()
 
     def parse_vector_matching(self) -> VectorMatching | None:
         if not (self.is_keyword("on") or self.is_keyword("ignoring")):
@@ -517,6 +545,7 @@ class _Parser:
     def parse_log_range_body(self, parts: _LogRangeParts) -> None:
         if self.token.kind == "(":
             self.advance()
+            self.descend()
             self.parse_log_range_body(parts)
             self.expect(")", ")")
         else:
@@ -814,11 +843,20 @@ class _Parser:
     # --- label filters -----------------------------------------------------
 
     def parse_label_filter_or(self) -> LabelFilterExpr:
+        saved_depth = self.depth
+        self.descend()
+        try:
+            return self.parse_label_filter_chain()
+        finally:
+            self.depth = saved_depth
+
+    def parse_label_filter_chain(self) -> LabelFilterExpr:
         left = self.parse_label_filter_and()
         while self.is_keyword("or"):
             self.advance()
             right = self.parse_label_filter_and()
             left = OrLabelFilter(left, right)
+            self.descend()
         return left
 
     def parse_label_filter_and(self) -> LabelFilterExpr:
@@ -835,6 +873,7 @@ class _Parser:
                 return left
             right = self.parse_label_filter_primary()
             left = AndLabelFilter(left, right)
+            self.descend()
 
     def parse_label_filter_primary(self) -> LabelFilterExpr:
         if self.token.kind == "(":

@@ -373,3 +373,73 @@ def test_nodes_are_hashable() -> None:
     expr = parse('sum by (a) (rate({app="api"} | json | x > 1 [1m]))')
 
     assert {expr: 1}[parse('sum(rate({app="api"} | json | x > 1 [1m])) by (a)')] == 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "(" * 5000 + "1" + ")" * 5000,
+        " + ".join(["1"] * 5000),
+        "sum(" * 3000 + "vector(1)" + ")" * 3000,
+        '{app="api"} | ' + " and ".join(['x="1"'] * 5000),
+        "rate(" + "(" * 5000 + '{app="api"}' + ")" * 5000 + "[5m])",
+    ],
+)
+def test_nesting_too_deep(query: str) -> None:
+    with pytest.raises(LogQLSyntaxError, match="nested too deeply"):
+        parse(query)
+
+
+def test_nesting_below_limit() -> None:
+    expr = parse("(" * 90 + "1" + ")" * 90 + " + 1" * 5)
+
+    assert parse(str(expr)) == expr
+
+
+def test_long_whitespace_then_garbage() -> None:
+    with pytest.raises(LogQLSyntaxError) as caught:
+        parse(" " * 200_000 + "$")
+
+    assert caught.value.column == 200_001
+
+
+def test_comment_text_never_becomes_tokens() -> None:
+    with pytest.raises(LogQLSyntaxError) as caught:
+        parse('{app="api"} #|= "x"\n$')
+
+    assert (caught.value.line, caught.value.column) == (2, 1)
+
+
+def test_first_error_in_text_wins() -> None:
+    with pytest.raises(LogQLSyntaxError) as caught:
+        parse('{app="api"} | line_format {{.x}} | json | $')
+
+    assert caught.value.column == 27
+    assert "unexpected {" in caught.value.reason
+
+
+def test_ten_kilobyte_query() -> None:
+    stages = [
+        f'|= "needle{index}" | logfmt | status >= {index} and path=~"/api/v{index}/.*"'
+        for index in range(160)
+    ]
+    query = '{app="api"} ' + " ".join(stages)
+
+    expr = parse(query)
+
+    assert len(query) > 10_000
+    assert isinstance(expr, LogQuery)
+    assert len(expr.pipeline) == 480
+    assert parse(str(expr)) == expr
+
+
+def test_error_str_has_loki_form() -> None:
+    with pytest.raises(LogQLSyntaxError) as caught:
+        parse('{app="api"} |= error')
+
+    error = caught.value
+    assert isinstance(error, ValueError)
+    assert str(error) == (
+        "parse error at line 1, col 16: syntax error: unexpected identifier error, "
+        'expected a string or ip("...")'
+    )
