@@ -15,7 +15,7 @@ from typing import Final
 
 
 class Level(IntEnum):
-    """A log level; the value is the key that toggles it in the app (1-7)."""
+    """A log level. Its value is the key that toggles it in the app (1-7)."""
 
     CRITICAL = 1
     ERROR = 2
@@ -27,13 +27,15 @@ class Level(IntEnum):
 
     @property
     def label(self) -> str:
-        """Return the lower-case name Grafana and Loki use (`"warning"`)."""
+        """The lower-case name Grafana and Loki use (`"warning"`)."""
         return self.name.lower()
 
 
 ALL_LEVELS: Final[frozenset[Level]] = frozenset(Level)
 
-# Grafana Explore's log level colours (classic palette), as `#rrggbb`.
+# Grafana's Explore documentation names these colours: critical purple, error
+# red, warning yellow, info green, debug blue, trace light blue, unknown grey.
+# The `#rrggbb` shades are chosen to match those names.
 LEVEL_COLOURS: Final[dict[Level, str]] = {
     Level.CRITICAL: "#705da0",
     Level.ERROR: "#e24d42",
@@ -44,7 +46,9 @@ LEVEL_COLOURS: Final[dict[Level, str]] = {
     Level.UNKNOWN: "#8e8e8e",
 }
 
-# Names a level goes by in labels, JSON, logfmt and text, lower case.
+# Level names in labels, JSON, logfmt and text, lower case. The long names follow
+# Grafana's LogLevel mapping (@grafana/data). The one-letter forms are those of
+# glog and Android logcat.
 _LEVEL_NAMES: Final[dict[str, Level]] = {
     "critical": Level.CRITICAL,
     "crit": Level.CRITICAL,
@@ -52,10 +56,10 @@ _LEVEL_NAMES: Final[dict[str, Level]] = {
     "emerg": Level.CRITICAL,
     "emergency": Level.CRITICAL,
     "alert": Level.CRITICAL,
+    # zap (Go) logs at panic and dpanic, above error.
     "panic": Level.CRITICAL,
     "dpanic": Level.CRITICAL,
     "f": Level.CRITICAL,
-    "c": Level.CRITICAL,
     "error": Level.ERROR,
     "err": Level.ERROR,
     "eror": Level.ERROR,
@@ -76,14 +80,13 @@ _LEVEL_NAMES: Final[dict[str, Level]] = {
     "d": Level.DEBUG,
     "trace": Level.TRACE,
     "trc": Level.TRACE,
-    "t": Level.TRACE,
 }
 
-# Keys carrying a level in stream labels or structured metadata, in order of trust.
+# Label names that carry a level, checked in this order.
 LEVEL_LABEL_NAMES: Final[tuple[str, ...]] = ("level", "detected_level", "severity", "lvl")
 
-# Only the start of a line is scanned for text forms: levels sit near the
-# start, and a megabyte line must not cost a megabyte scan.
+# Text forms are searched only in the first SCAN_CHARS characters, because a
+# level is written near the start and a megabyte line must not cost a full scan.
 SCAN_CHARS: Final = 1024
 
 # JSON is scanned further because the level field may follow a long message.
@@ -202,7 +205,7 @@ def detect_line_level(line: str) -> Level:
 
     head = line if len(line) <= SCAN_CHARS else line[:SCAN_CHARS]
 
-    if "=" in head:
+    if "l=" in head or "severity=" in head:
         level = _logfmt_level(head)
         if level is not None:
             return level
@@ -270,7 +273,7 @@ def _text_level(head: str) -> Level:
             return _LEVEL_NAMES[token[1:-1].lower()]
 
         start = match.start()
-        if _starts_word(head, start):
+        if start == 0 or head[start - 1] not in _WORD_CHARS:
             return _LEVEL_NAMES[token.rstrip(":").lower()]
 
         match = search(head, start + 1)

@@ -106,6 +106,45 @@ def test_metadata_part_of_stream_key() -> None:
     assert buffer.metadata(1) == second
 
 
+def test_stream_table_collected_after_eviction() -> None:
+    buffer = PaneBuffer(capacity=1000)
+    level = Labels({"service_name": "worker", "level": "warn"})
+
+    # Every entry has its own parsed labels, as `| json` output does.
+    for start in range(0, 20_000, 500):
+        buffer.append(
+            Entry(ts, f"line {ts}", level, parsed=Labels({"msg": f"m{ts}"}))
+            for ts in range(start, start + 500)
+        )
+
+    assert len(buffer) == 1000
+    assert buffer.stream_count < 4096 + 500
+    assert buffer.parsed(0) == Labels({"msg": "m19000"})
+    assert buffer.parsed(999) == Labels({"msg": "m19999"})
+    assert buffer.entry(500).labels is buffer.labels(0)
+    assert buffer.level(999) is Level.WARNING
+    assert {buffer.stream_key(stream)[2]["msg"] for stream in range(buffer.stream_count)} >= {
+        f"m{ts}" for ts in range(19_000, 20_000)
+    }
+
+
+def test_stream_ids_stay_consistent_after_collection() -> None:
+    buffer = PaneBuffer(capacity=5000)
+    buffer.append(_entries(0, 10, WORKER))
+    buffer.prepend([Entry(-1, "INFO older", BILLING)])
+
+    for start in range(10, 12_000, 1000):
+        buffer.append(
+            Entry(ts, f"INFO {ts}", WORKER, Labels({"trace_id": str(ts)}))
+            for ts in range(start, start + 1000)
+        )
+
+    for row in range(0, len(buffer), 97):
+        entry = buffer.entry(row)
+        assert entry.labels == WORKER
+        assert entry.metadata["trace_id"] == str(entry.ts_ns)
+
+
 def test_out_of_range_rows() -> None:
     buffer = PaneBuffer()
     buffer.append(_entries(0, 2))
