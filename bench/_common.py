@@ -1,0 +1,65 @@
+"""Shared timing and reporting helpers for the benchmarks."""
+
+from __future__ import annotations
+
+import gc
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass
+class Figure:
+    """One measured figure printed beside its target."""
+
+    topic: str
+    name: str
+    value: float
+    unit: str
+    target: str = ""
+    met: bool | None = None
+
+    def format_value(self) -> str:
+        """Format the value with a precision that suits its size."""
+        if abs(self.value) >= 100:
+            return f"{self.value:,.0f} {self.unit}"
+        if abs(self.value) >= 1:
+            return f"{self.value:.2f} {self.unit}"
+        return f"{self.value:.3f} {self.unit}"
+
+
+def median_seconds(function: Callable[[], object], *, runs: int = 5, warmup: int = 1) -> float:
+    """Run `function` `warmup` times untimed, then `runs` times; return the median in seconds."""
+    for _ in range(warmup):
+        function()
+
+    timings = []
+    for _ in range(runs):
+        gc.collect()
+        started = time.perf_counter()
+        function()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def machine_description() -> str:
+    """Describe the machine: cores, memory and Python version."""
+    memory = "unknown memory"
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemTotal:"):
+                    kib = int(line.split()[1])
+                    memory = f"{kib / 1024 / 1024:.1f} GiB memory"
+                    break
+    except OSError:
+        pass
+
+    cpu = platform.processor() or platform.machine()
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {memory}, "
+        f"Python {platform.python_version()} on {platform.system()} {platform.release()}"
+    )
