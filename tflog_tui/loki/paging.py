@@ -152,33 +152,56 @@ def _step_over_surrogates(code_point: int, upward: bool) -> int:
     return code_point
 
 
+def _shared_prefix(lines: list[str]) -> str:
+    """Return the longest prefix that every line starts with."""
+    if not lines:
+        return ""
+    first = min(lines)
+    last = max(lines)
+    length = 0
+    while length < len(first) and first[length] == last[length]:
+        length += 1
+    return first[:length]
+
+
+def _regex_literal(text: str) -> str:
+    return "".join(_regex_char(ord(char)) for char in text)
+
+
 @dataclass(frozen=True)
 class LinePartition:
     """A set of lines: those equal to `prefix` (`exact`), or those that start with
     `prefix` followed by a character in `[low, high]` (code points).
 
-    The partitions split one nanosecond whose entries do not fit in one page.
-    Each becomes a LogQL line filter in raw backquoted strings, with
-    characters written so that RE2 (Loki) and Python's `re` agree.
+    Lines that start with one of `excluded` are left out. The partitions
+    split one nanosecond whose entries do not fit in one page. Each becomes
+    LogQL line filters in raw backquoted strings, with characters written so
+    that RE2 (Loki) and Python's `re` agree.
     """
 
     prefix: str
     low: int = 0
     high: int = MAX_CODE_POINT
     exact: bool = False
+    excluded: tuple[str, ...] = ()
 
     def line_filter(self) -> str:
         """Return the LogQL line filters that select this partition."""
-        prefix = "".join(_regex_char(ord(char)) for char in self.prefix)
+        prefix = _regex_literal(self.prefix)
         any_char = f"[\\x00-{chr(MAX_CODE_POINT)}]"
         if self.exact:
             keep = f"|~ `^{prefix}` " if prefix else ""
-            return f"{keep}!~ `^{prefix}{any_char}`"
-        char_class = f"[{_regex_char(self.low)}-{_regex_char(self.high)}]"
-        return f"|~ `^{prefix}{char_class}`"
+            selected = f"{keep}!~ `^{prefix}{any_char}`"
+        else:
+            char_class = f"[{_regex_char(self.low)}-{_regex_char(self.high)}]"
+            selected = f"|~ `^{prefix}{char_class}`"
+        drops = [f"!~ `^{_regex_literal(other)}`" for other in self.excluded]
+        return " ".join([selected, *drops])
 
     def contains(self, line: str) -> bool:
         """Tell whether `line` belongs to this partition."""
+        if any(line.startswith(other) for other in self.excluded):
+            return False
         if self.exact:
             return line == self.prefix
         if not line.startswith(self.prefix) or len(line) <= len(self.prefix):
@@ -188,14 +211,25 @@ class LinePartition:
     def split(self, lines: list[str]) -> list[LinePartition]:
         """Split this partition into disjoint parts that cover it.
 
-        `lines` are lines of a full page in this partition; the split point
-        is their median next character, so the parts are roughly balanced.
-        An exact partition cannot be split by line and returns [].
+        `lines` are lines of a full page in this partition. When they share
+        a prefix two or more characters longer than `prefix`, the parts are
+        the lines with that prefix and the rest, which skips one query per
+        shared character. Otherwise the split point is their median next
+        character, so the parts are roughly balanced. An exact partition
+        cannot be split by line and returns [].
         """
         if self.exact:
             return []
 
         depth = len(self.prefix)
+        shared = _shared_prefix(lines)
+        if len(shared) >= depth + 2:
+            return [
+                LinePartition(self.prefix, self.low, self.high, excluded=(*self.excluded, shared)),
+                LinePartition(shared, exact=True, excluded=self.excluded),
+                LinePartition(shared, excluded=self.excluded),
+            ]
+
         next_chars = sorted(
             ord(line[depth])
             for line in lines
@@ -209,13 +243,13 @@ class LinePartition:
         parts = []
         below = _step_over_surrogates(middle - 1, upward=False)
         if below >= self.low:
-            parts.append(LinePartition(self.prefix, self.low, below))
+            parts.append(LinePartition(self.prefix, self.low, below, excluded=self.excluded))
         longer = self.prefix + chr(middle)
-        parts.append(LinePartition(longer, exact=True))
-        parts.append(LinePartition(longer))
+        parts.append(LinePartition(longer, exact=True, excluded=self.excluded))
+        parts.append(LinePartition(longer, excluded=self.excluded))
         above = _step_over_surrogates(middle + 1, upward=True)
         if above <= self.high:
-            parts.append(LinePartition(self.prefix, above, self.high))
+            parts.append(LinePartition(self.prefix, above, self.high, excluded=self.excluded))
         return parts
 
 

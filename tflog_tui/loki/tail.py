@@ -196,12 +196,10 @@ class TailSession:
         attempt = 0
         delay_s = settings.tail_backoff_initial_s
         connected_once = False
-        reason = ""
-        error: LokiError | None = None
 
         while True:
-            state: TailStateName = "reconnecting" if connected_once else "connecting"
-            yield TailState(state, attempt, reason, error)
+            if not connected_once and attempt == 0:
+                yield TailState("connecting")
             try:
                 if connected_once:
                     async for batch in self._fill_gap():
@@ -213,14 +211,13 @@ class TailSession:
                 return
             except _Retry as retry:
                 attempt += 1
-                reason, error = retry.reason, retry.error
-                pause = delay_s * random.uniform(0.8, 1.2)
+                pause_s = delay_s * random.uniform(0.8, 1.2)
                 delay_s = min(delay_s * 2, settings.tail_backoff_max_s)
                 logger.warning(
-                    "tail of %s: %s; reconnect %d in %.1f s", server, reason, attempt, pause
+                    "tail of %s: %s; reconnect %d in %.1f s", server, retry.reason, attempt, pause_s
                 )
-                yield TailState("reconnecting", attempt, reason, error)
-                await asyncio.sleep(pause)
+                yield TailState("reconnecting", attempt, retry.reason, retry.error)
+                await asyncio.sleep(pause_s)
                 continue
 
             if connected_once:
@@ -231,26 +228,31 @@ class TailSession:
             logger.info("tail of %s connected: %s", server, self.query)
             yield TailState("live")
 
+            outcome: _Stop | _Retry
             try:
                 async for event in self._read(ws):
                     yield event
-            except _Stop as stop:
-                logger.error("tail of %s stopped: %s", server, stop.error)
-                yield TailState("stopped", 0, _reason_of(stop.error), stop.error)
-                return
-            except _Retry as retry:
-                reason, error = retry.reason, retry.error
-                if retry.immediate:
-                    logger.info("tail of %s: %s; reconnecting now", server, reason)
-                    continue
-                attempt = 1
-                pause = delay_s * random.uniform(0.8, 1.2)
-                delay_s = min(delay_s * 2, settings.tail_backoff_max_s)
-                logger.warning("tail of %s: %s; reconnect in %.1f s", server, reason, pause)
-                yield TailState("reconnecting", attempt, reason, error)
-                await asyncio.sleep(pause)
+                outcome = _Retry("the tail ended")
+            except (_Stop, _Retry) as ended:
+                outcome = ended
             finally:
                 await ws.close()
+
+            if isinstance(outcome, _Stop):
+                logger.error("tail of %s stopped: %s", server, outcome.error)
+                yield TailState("stopped", 0, _reason_of(outcome.error), outcome.error)
+                return
+
+            attempt = 1
+            if outcome.immediate:
+                logger.info("tail of %s: %s; reconnecting now", server, outcome.reason)
+                yield TailState("reconnecting", attempt, outcome.reason, outcome.error)
+                continue
+            pause_s = delay_s * random.uniform(0.8, 1.2)
+            delay_s = min(delay_s * 2, settings.tail_backoff_max_s)
+            logger.warning("tail of %s: %s; reconnect in %.1f s", server, outcome.reason, pause_s)
+            yield TailState("reconnecting", attempt, outcome.reason, outcome.error)
+            await asyncio.sleep(pause_s)
 
     async def _read(self, ws: ClientConnection) -> AsyncIterator[TailEvent]:
         server = self.client.server

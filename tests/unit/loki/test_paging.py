@@ -110,7 +110,7 @@ lines_strategy = st.lists(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(lines_strategy)
 def test_partitions_cover_once(lines: list[str]) -> None:
     parents = list(ROOT_PARTITIONS)
@@ -134,3 +134,45 @@ def test_line_filter_text() -> None:
 
     assert partition.line_filter() == "|~ `^a\\x2eb[0-9]`"
     assert LinePartition("", exact=True).line_filter() == f"!~ `^[\\x00-{chr(MAX_CODE_POINT)}]`"
+
+
+def test_shared_prefix_split() -> None:
+    parent = LinePartition("")
+
+    parts = parent.split(["request 1 ok", "request 22 ok", "request 3"])
+
+    assert parts == [
+        LinePartition("", excluded=("request ",)),
+        LinePartition("request ", exact=True),
+        LinePartition("request "),
+    ]
+    assert parts[0].line_filter().endswith("!~ `^request\\x20`")
+    assert not parts[0].contains("request 4")
+    assert parts[0].contains("response")
+
+
+prefixed_lines = st.lists(
+    st.tuples(st.sampled_from(["", "ab", "abc", "abd", "x"]), st.text("abcd", max_size=3)).map(
+        "".join
+    ),
+    min_size=1,
+    max_size=30,
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(prefixed_lines)
+def test_prefix_partitions_cover_once(lines: list[str]) -> None:
+    parents = list(ROOT_PARTITIONS)
+    for _ in range(3):
+        children = []
+        for parent in parents:
+            inside = [line for line in lines if parent.contains(line)]
+            children.extend(parent.split(inside) or [parent])
+        parents = children
+
+    for line in lines:
+        owners = [part for part in parents if part.contains(line)]
+        assert len(owners) == 1, line
+        matching = [part for part in parents if filter_matches(part, line)]
+        assert matching == owners, line
