@@ -97,7 +97,7 @@ def select_entries(
     `limit` for forward, the newest for backward. Entries with equal
     timestamps are ordered by stream labels, then by insertion order, and
     backward is exactly the reverse of forward, so paging is deterministic.
-    `selector_only` says the query has no pipeline stages at all.
+    `selector_only` is True when the query has no pipeline stages at all.
     """
     backward = direction == "backward"
     cap = limit if selector_only else None

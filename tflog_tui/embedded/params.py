@@ -10,7 +10,7 @@ from tflog_tui.embedded.limits import NS_PER_SECOND
 
 
 class BadRequest(Exception):
-    """A client error, answered as plain text with status 400 like Loki does."""
+    """A client error, sent as a plain-text response (status 400 by default) as Loki does."""
 
     def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)
@@ -39,10 +39,10 @@ _RFC3339 = re.compile(
 def parse_timestamp(text: str, name: str) -> int:
     """Parse a Loki timestamp parameter into nanoseconds since the epoch.
 
-    Accepted forms: an integer of more than 10 digits (nanoseconds), an
-    integer of 10 digits or fewer (seconds), a decimal number (float seconds,
-    kept to nanosecond precision where the digits allow), or RFC3339 with an
-    optional fraction of up to 9 digits. Raises BadRequest naming `name`.
+    An integer of more than 10 digits is nanoseconds and one of 10 digits or
+    fewer is seconds. A decimal number is seconds, kept to nanosecond
+    precision where the digits allow. RFC3339 may carry a fraction of up to 9
+    digits. Raises BadRequest naming `name`.
     """
     value = text.strip()
     if re.fullmatch(r"-?\d+", value):

@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from tflog_tui.embedded.params import BadRequest
-from tflog_tui.logql import Expr, LogQLSyntaxError, LogQuery, Matcher, parse
+from tflog_tui.logql import (
+    BinaryOperation,
+    Expr,
+    LiteralExpr,
+    LogQLSyntaxError,
+    LogQuery,
+    Matcher,
+    parse,
+)
 from tflog_tui.logql import parse_log_query as logql_parse_log_query
 from tflog_tui.logql.evaluator import LogQueryEvaluator
 
@@ -42,3 +50,12 @@ def stream_matcher(selectors: Sequence[tuple[Matcher, ...]]) -> StreamMatcher:
     if len(tests) == 1:
         return tests[0]
     return lambda labels: any(test(labels) for test in tests)
+
+
+def is_scalar(expression: Expr) -> bool:
+    """Return whether a metric expression is made of number literals only."""
+    if isinstance(expression, LiteralExpr):
+        return True
+    if isinstance(expression, BinaryOperation):
+        return is_scalar(expression.left) and is_scalar(expression.right)
+    return False

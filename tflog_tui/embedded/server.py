@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import gzip
 import logging
 import time
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import orjson
 from aiohttp import web
 from multidict import MultiDict, MultiDictProxy
 
@@ -32,17 +28,29 @@ from tflog_tui.embedded.params import (
     parse_step,
     parse_timestamp,
 )
-from tflog_tui.embedded.push_protobuf import PushDecodeError, decode_push_request
+from tflog_tui.embedded.push import decode_push_body
 from tflog_tui.embedded.query import (
+    is_scalar,
     make_pipeline,
     parse_expression,
     parse_log_query,
     stream_matcher,
 )
+from tflog_tui.embedded.responses import (
+    encode_streams,
+    error_response,
+    json_response,
+    prometheus_time,
+    sample_value,
+    stats_object,
+)
 from tflog_tui.embedded.store import LogStore, Stream
 from tflog_tui.embedded.tail import TailSession, close_websocket
-from tflog_tui.logql.ast import BinaryOperation, LiteralExpr, LogQuery, Matcher
+from tflog_tui.logql.ast import LogQuery, Matcher
 from tflog_tui.logql.evaluator import evaluate_instant, evaluate_metric
+
+if TYPE_CHECKING:
+    from tflog_tui.embedded.demo import DemoEntry, DemoGenerator
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +58,6 @@ LOKI_VERSION = "3.4.2"
 """Version reported by `/loki/api/v1/status/buildinfo`: the Loki API level served."""
 
 CATEGORIZE_LABELS = "categorize-labels"
-_JSON = "application/json; charset=UTF-8"
 _DEFAULT_WINDOW_NS = NS_PER_HOUR
 
 Fetched = Iterator[tuple[Mapping[str, str], Iterable[tuple[int, str]]]]
@@ -58,19 +65,6 @@ Fetched = Iterator[tuple[Mapping[str, str], Iterable[tuple[int, str]]]]
 
 def _now_ns() -> int:
     return time.time_ns()
-
-
-def _json_response(payload: Any) -> web.Response:
-    return web.Response(
-        body=orjson.dumps(payload), content_type="application/json", charset="UTF-8"
-    )
-
-
-def _error_response(message: str, status: int = 400) -> web.Response:
-    # Loki writes errors with Go's http.Error: plain text and a trailing newline.
-    return web.Response(
-        text=message + "\n", status=status, content_type="text/plain", charset="utf-8"
-    )
 
 
 class EmbeddedLoki:
@@ -96,8 +90,8 @@ class EmbeddedLoki:
         self._site: web.TCPSite | None = None
         self._url: str | None = None
         self._background: set[asyncio.Task[Any]] = set()
-        self.demo_generator: Any = None
-        self.demo_pending: list[Any] = []
+        self.demo_generator: DemoGenerator | None = None
+        self.demo_pending: list[DemoEntry] = []
         self.app = self._build_app()
 
     # --- lifecycle ---------------------------------------------------------
@@ -115,10 +109,7 @@ class EmbeddedLoki:
         await self._runner.setup()
         self._site = web.TCPSite(self._runner, host, port)
         await self._site.start()
-        server = self._site._server
-        assert server is not None
-        sockets = getattr(server, "sockets", None) or []
-        bound_port = sockets[0].getsockname()[1] if sockets else port
+        bound_port = self._runner.addresses[0][1] if self._runner.addresses else port
         url_host = f"[{host}]" if ":" in host else host
         self._url = f"http://{url_host}:{bound_port}"
         logger.info("embedded Loki listening on %s", self._url)
@@ -228,16 +219,16 @@ class EmbeddedLoki:
             return response
         except BadRequest as error:
             logger.debug("%s %s: %s", request.method, request.path, error.message)
-            return _error_response(error.message, error.status)
+            return error_response(error.message, error.status)
         except web.HTTPNotFound:
-            return _error_response("404 page not found", 404)
+            return error_response("404 page not found", 404)
         except web.HTTPMethodNotAllowed:
-            return _error_response("405 method not allowed", 405)
+            return error_response("405 method not allowed", 405)
         except web.HTTPException:
             raise
         except Exception:
             logger.exception("%s %s failed", request.method, request.path)
-            return _error_response("internal server error", 500)
+            return error_response("internal server error", 500)
 
     async def _params(self, request: web.Request) -> MultiDict[str]:
         params: MultiDict[str] = MultiDict(request.query)
@@ -336,16 +327,8 @@ class EmbeddedLoki:
 
     async def _push(self, request: web.Request) -> web.Response:
         body = await request.read()
-        encoding = request.headers.get("Content-Encoding", "").lower()
-        if encoding == "gzip" and body[:2] == b"\x1f\x8b":
-            body = gzip.decompress(body)
-        elif encoding == "deflate":
-            with contextlib.suppress(zlib.error):
-                body = zlib.decompress(body)
-        if request.content_type == "application/x-protobuf":
-            batches = _decode_protobuf_push(body)
-        else:
-            batches = _decode_json_push(body)
+        encoding = request.headers.get("Content-Encoding", "")
+        batches = decode_push_body(body, request.content_type, encoding)
         for labels, entries in batches:
             self.push(labels, entries)
         return web.Response(status=204)
@@ -366,7 +349,7 @@ class EmbeddedLoki:
             self._check_query_length(start, end)
             categorize = self._categorize(request)
             streams = self._select(expression, start, end, limit, direction, categorize, stats)
-            data: dict[str, Any] = {"resultType": "streams", "result": _encode_streams(streams)}
+            data: dict[str, Any] = {"resultType": "streams", "result": encode_streams(streams)}
             if categorize:
                 data["encodingFlags"] = [CATEGORIZE_LABELS]
         else:
@@ -374,8 +357,8 @@ class EmbeddedLoki:
             self._check_query_length(start, end)
             series = self._evaluate_metric(expression, start, end, step, stats)
             data = {"resultType": "matrix", "result": series}
-        data["stats"] = _stats(stats, time.perf_counter() - started)
-        return _json_response({"status": "success", "data": data})
+        data["stats"] = stats_object(stats, time.perf_counter() - started)
+        return json_response({"status": "success", "data": data})
 
     def _select(
         self,
@@ -425,7 +408,7 @@ class EmbeddedLoki:
         return [
             {
                 "metric": dict(item.labels),
-                "values": [[_seconds(ts), _sample_value(value)] for ts, value in item.points],
+                "values": [[prometheus_time(ts), sample_value(value)] for ts, value in item.points],
             }
             for item in series
         ]
@@ -440,33 +423,39 @@ class EmbeddedLoki:
         stats = SelectionStats()
 
         if isinstance(expression, LogQuery):
-            # NOTE: Loki 2.x answers a log query here with streams; this server
-            # selects the hour before `time` (inclusive), newest first by default.
+            # NOTE: Loki 2.x returns streams for a log query here, and Loki 3.x
+            # rejects it. This server selects the hour up to `time` (inclusive).
             limit = self._limit(params)
             direction = self._direction(params)
             categorize = self._categorize(request)
             streams = self._select(
                 expression, at - _DEFAULT_WINDOW_NS, at + 1, limit, direction, categorize, stats
             )
-            data: dict[str, Any] = {"resultType": "streams", "result": _encode_streams(streams)}
+            data: dict[str, Any] = {"resultType": "streams", "result": encode_streams(streams)}
         else:
             try:
                 samples = evaluate_instant(expression, self._fetch(stats), at)
             except ValueError as error:
                 raise BadRequest(str(error)) from None
-            if _is_scalar(expression) and len(samples) == 1:
+            if is_scalar(expression) and len(samples) == 1:
                 value = samples[0].value
-                data = {"resultType": "scalar", "result": [_seconds(at), _sample_value(value)]}
+                data = {
+                    "resultType": "scalar",
+                    "result": [prometheus_time(at), sample_value(value)],
+                }
             else:
                 data = {
                     "resultType": "vector",
                     "result": [
-                        {"metric": dict(s.labels), "value": [_seconds(at), _sample_value(s.value)]}
+                        {
+                            "metric": dict(s.labels),
+                            "value": [prometheus_time(at), sample_value(s.value)],
+                        }
                         for s in samples
                     ],
                 }
-        data["stats"] = _stats(stats, time.perf_counter() - started)
-        return _json_response({"status": "success", "data": data})
+        data["stats"] = stats_object(stats, time.perf_counter() - started)
+        return json_response({"status": "success", "data": data})
 
     # --- labels and series -----------------------------------------------------
 
@@ -496,8 +485,8 @@ class EmbeddedLoki:
         for stream in self._streams_in_range(params, selectors):
             names.update(stream.labels)
         if not names:
-            return _json_response({"status": "success"})
-        return _json_response({"status": "success", "data": sorted(names)})
+            return json_response({"status": "success"})
+        return json_response({"status": "success", "data": sorted(names)})
 
     async def _label_values(self, request: web.Request) -> web.Response:
         params = await self._params(request)
@@ -509,8 +498,8 @@ class EmbeddedLoki:
             if value is not None:
                 values.add(value)
         if not values:
-            return _json_response({"status": "success"})
-        return _json_response({"status": "success", "data": sorted(values)})
+            return json_response({"status": "success"})
+        return json_response({"status": "success", "data": sorted(values)})
 
     async def _series(self, request: web.Request) -> web.Response:
         params = await self._params(request)
@@ -520,7 +509,7 @@ class EmbeddedLoki:
             dict(stream.labels)
             for stream in sorted(self._streams_in_range(params, selectors), key=lambda s: s.key)
         ]
-        return _json_response({"status": "success", "data": data})
+        return json_response({"status": "success", "data": data})
 
     # --- index -------------------------------------------------------------------
 
@@ -541,7 +530,7 @@ class EmbeddedLoki:
             entries += hi - lo
             size += sum(len(line.encode("utf-8", "surrogatepass")) for line in stream.lines[lo:hi])
         # NOTE: there are no chunks in memory; one chunk per stream is reported.
-        return _json_response(
+        return json_response(
             {"streams": streams, "chunks": streams, "entries": entries, "bytes": size}
         )
 
@@ -600,9 +589,10 @@ class EmbeddedLoki:
             ((sum(b.values()), key) for key, b in groups.items()), key=lambda t: (-t[0], t[1])
         )[:limit]
         result = [
-            {"metric": dict(key), "value": [_seconds(end), str(total)]} for total, key in totals
+            {"metric": dict(key), "value": [prometheus_time(end), str(total)]}
+            for total, key in totals
         ]
-        return _json_response(
+        return json_response(
             {"status": "success", "data": {"resultType": "vector", "result": result}}
         )
 
@@ -617,13 +607,13 @@ class EmbeddedLoki:
             {
                 "metric": dict(key),
                 "values": [
-                    [_seconds(start + bucket * step), str(size)]
+                    [prometheus_time(start + bucket * step), str(size)]
                     for bucket, size in sorted(buckets.items())
                 ],
             }
             for key, buckets in ranked[:limit]
         ]
-        return _json_response(
+        return json_response(
             {"status": "success", "data": {"resultType": "matrix", "result": result}}
         )
 
@@ -633,7 +623,7 @@ class EmbeddedLoki:
         return web.Response(text="ready\n", content_type="text/plain")
 
     async def _buildinfo(self, request: web.Request) -> web.Response:
-        return _json_response(
+        return json_response(
             {
                 "version": LOKI_VERSION,
                 "revision": f"tflog-{__version__}",
@@ -752,147 +742,6 @@ class EmbeddedLoki:
             )
 
 
-PushBatch = tuple[dict[str, str], list[tuple[int, str, Mapping[str, str] | None]]]
-
-
-def _decode_json_push(body: bytes) -> list[PushBatch]:
-    try:
-        payload = orjson.loads(body)
-    except orjson.JSONDecodeError as error:
-        raise BadRequest(f"invalid push request: {error}") from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("streams"), list):
-        raise BadRequest('invalid push request: expected {"streams": [...]}')
-    return [_decode_json_stream(item) for item in payload["streams"]]
-
-
-def _decode_json_stream(item: Any) -> PushBatch:
-    if not isinstance(item, dict):
-        raise BadRequest("invalid push request: a stream must be an object")
-    labels = item.get("stream")
-    if not isinstance(labels, dict) or not labels:
-        raise BadRequest("error at least one label pair is required per stream")
-    for name, value in labels.items():
-        if not isinstance(value, str) or not _valid_label_name(name):
-            raise BadRequest(f"invalid label name or value in stream {labels}")
-    entries: list[tuple[int, str, Mapping[str, str] | None]] = []
-    for value in item.get("values") or []:
-        if not isinstance(value, list) or len(value) < 2 or not isinstance(value[1], str):
-            raise BadRequest('invalid push request: a value must be ["<ns>", "<line>"]')
-        try:
-            ts_ns = int(value[0])
-        except (TypeError, ValueError):
-            raise BadRequest(f"invalid push request: invalid timestamp {value[0]!r}") from None
-        metadata = value[2] if len(value) > 2 and isinstance(value[2], dict) else None
-        if metadata is not None:
-            metadata = {str(k): str(v) for k, v in metadata.items()}
-        entries.append((ts_ns, value[1], metadata))
-    return labels, entries
-
-
-def _decode_protobuf_push(body: bytes) -> list[PushBatch]:
-    try:
-        streams = decode_push_request(body)
-    except PushDecodeError as error:
-        raise BadRequest(f"invalid push request: {error}") from None
-    batches: list[PushBatch] = []
-    for labels_text, entries in streams:
-        try:
-            matchers = parse_log_query(labels_text).selector
-        except BadRequest as error:
-            raise BadRequest(f"error parsing labels {labels_text}: {error.message}") from None
-        if any(matcher.op != "=" for matcher in matchers):
-            raise BadRequest(f'error parsing labels {labels_text}: expected name="value" pairs')
-        labels = {matcher.name: matcher.value for matcher in matchers}
-        batches.append((labels, list(entries)))
-    return batches
-
-
 async def _drain_incoming(ws: web.WebSocketResponse) -> None:
     async for _ in ws:
         pass
-
-
-def _is_scalar(expression: Any) -> bool:
-    """Return whether a metric expression is made of number literals only."""
-    if isinstance(expression, LiteralExpr):
-        return True
-    if isinstance(expression, BinaryOperation):
-        return _is_scalar(expression.left) and _is_scalar(expression.right)
-    return False
-
-
-def _valid_label_name(name: str) -> bool:
-    if not name or not (name[0].isascii() and (name[0].isalpha() or name[0] == "_")):
-        return False
-    return all(ch.isascii() and (ch.isalnum() or ch == "_") for ch in name)
-
-
-def _encode_streams(streams: list[OutputStream]) -> list[dict[str, Any]]:
-    return [{"stream": s.labels, "values": s.values} for s in streams]
-
-
-def _seconds(ts_ns: int) -> float | int:
-    """Format a timestamp as Prometheus does in vectors and matrices: seconds, ms precision."""
-    ms = ts_ns // 1_000_000
-    if ms % 1000 == 0:
-        return ms // 1000
-    return ms / 1000
-
-
-def _sample_value(value: float) -> str:
-    """Format a sample value as Prometheus does (`NaN`, `+Inf`, shortest decimal)."""
-    if value != value:
-        return "NaN"
-    if value == float("inf"):
-        return "+Inf"
-    if value == float("-inf"):
-        return "-Inf"
-    if value == int(value) and abs(value) < 1e15:
-        return str(int(value))
-    text = repr(float(value))
-    if "e" in text:
-        from decimal import Decimal
-
-        text = format(Decimal(text), "f")
-    return text
-
-
-def _stats(stats: SelectionStats, elapsed_s: float) -> dict[str, Any]:
-    elapsed = max(elapsed_s, 1e-9)
-    summary = {
-        "bytesProcessedPerSecond": int(stats.bytes_scanned / elapsed),
-        "linesProcessedPerSecond": int(stats.lines_scanned / elapsed),
-        "totalBytesProcessed": stats.bytes_scanned,
-        "totalLinesProcessed": stats.lines_scanned,
-        "execTime": elapsed_s,
-        "queueTime": 0,
-        "subqueries": 0,
-        "totalEntriesReturned": stats.entries_returned,
-        "splits": 0,
-        "shards": 0,
-    }
-    store = {
-        "totalChunksRef": 0,
-        "totalChunksDownloaded": 0,
-        "chunksDownloadTime": 0,
-        "chunk": {
-            "headChunkBytes": stats.bytes_scanned,
-            "headChunkLines": stats.lines_scanned,
-            "decompressedBytes": 0,
-            "decompressedLines": 0,
-            "compressedBytes": 0,
-            "totalDuplicates": 0,
-        },
-    }
-    return {
-        "summary": summary,
-        "querier": {"store": store},
-        "ingester": {
-            "totalReached": 1,
-            "totalChunksMatched": stats.streams_matched,
-            "totalBatches": 1,
-            "totalLinesSent": stats.entries_returned,
-            "store": store,
-        },
-        "cache": {},
-    }

@@ -117,9 +117,9 @@ def _entry_size(line: str) -> int:
 class LogStore:
     """All streams of the server, bounded by retention and by total size.
 
-    `retention_ns` drops entries older than `now - retention_ns`; `max_bytes`
-    evicts the oldest entries across all streams once the total size (line
-    bytes plus a fixed per-entry overhead) exceeds it.
+    `retention_ns` drops entries older than `now - retention_ns`. `max_bytes`
+    evicts the oldest entries across all streams once the total size exceeds
+    it. The size counts line bytes plus a fixed overhead per entry.
     """
 
     def __init__(self, retention_ns: int | None = None, max_bytes: int | None = None) -> None:
@@ -168,8 +168,9 @@ class LogStore:
         self.total_entries += len(accepted)
 
         if now_ns is not None and now_ns >= self._next_expiry_ns:
-            # A sweep visits every stream, so pushes run it at most once a second;
-            # queries never see expired entries because they start at the cutoff.
+            # A sweep visits every stream, so pushes run it at most once a second.
+            # The server's queries start at `retention_cutoff`, so they skip
+            # entries that wait for the next sweep.
             self._next_expiry_ns = now_ns + _EXPIRY_INTERVAL_NS
             self.expire(now_ns)
         self.enforce_max_bytes()
@@ -234,7 +235,7 @@ class LogStore:
         logger.debug("evicted %d entries, %d bytes remain", evicted, self.total_bytes)
 
     def iter_streams(self) -> Iterator[Stream]:
-        """Yield every stream that holds at least one entry."""
+        """Yield every stream that contains at least one entry."""
         for stream in self.streams.values():
             if len(stream):
                 yield stream

@@ -19,7 +19,7 @@ from tflog_tui.loki.models import Labels
 logger = logging.getLogger(__name__)
 
 MAX_ENTRIES_PER_FRAME = 100
-"""Entries per websocket frame; Loki's tailer batches the same way."""
+"""Maximum entries in one websocket frame; a burst is split over several frames."""
 
 # Largest close reason a websocket close frame can carry: 125 bytes of payload
 # minus the 2-byte close code.
@@ -31,7 +31,7 @@ _Pending = tuple[float, int, tuple[tuple[str, str], ...], str]
 class TailSession:
     """One open tail: a bounded queue of matching entries and the drops it caused.
 
-    `offer` runs synchronously in the push path on the event loop thread; the
+    `offer` runs synchronously in the push path on the event loop thread. The
     sender task drains the queue into frames of at most `MAX_ENTRIES_PER_FRAME`
     entries, ascending within a frame. When the queue is full, new entries are
     dropped and reported in the next frame's `dropped_entries`.
