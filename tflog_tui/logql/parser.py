@@ -103,6 +103,21 @@ and evaluating a tree recurse once or more per level, so deeper trees would
 come close to Python's default recursion limit of 1000 frames.
 """
 
+# Range aggregations that accept `by (...)` or `without (...)` after them, all
+# over an unwrapped range. Loki's metric query documentation (3.x) excludes
+# sum_over_time, absent_over_time, rate and rate_counter from grouping.
+_GROUPING_RANGE_OPS: Final = frozenset(
+    {
+        "avg_over_time",
+        "stddev_over_time",
+        "stdvar_over_time",
+        "quantile_over_time",
+        "max_over_time",
+        "min_over_time",
+        "first_over_time",
+        "last_over_time",
+    }
+)
 _LABEL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _PATTERN_CAPTURE = re.compile(r"<(_|[A-Za-z_][A-Za-z0-9_]*)>")
 _JSON_FIELD = re.compile(r"[^.\[\]\"\s]+")
@@ -524,7 +539,7 @@ class _Parser:
             raise self.error_at(op_token, f"invalid aggregation {op} without unwrap")
         if op in _NO_UNWRAP_RANGE_OPS and log_range.unwrap is not None:
             raise self.error_at(op_token, f"invalid aggregation {op} with unwrap")
-        if grouping is not None and log_range.unwrap is None:
+        if grouping is not None and (op not in _GROUPING_RANGE_OPS or log_range.unwrap is None):
             raise self.error_at(
                 grouping_token,
                 f"grouping not allowed for {op} aggregation; group with a vector aggregation "

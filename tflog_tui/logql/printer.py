@@ -140,9 +140,9 @@ def format_number(value: float) -> str:
     return repr(value)
 
 
-def format_extraction(extraction: LabelExtraction) -> str:
+def format_extraction(extraction: LabelExtraction, allow_bare: bool = True) -> str:
     """Print a parser parameter as `name` or `name="expression"`."""
-    if extraction.name == extraction.expression:
+    if allow_bare and extraction.name == extraction.expression:
         return extraction.name
     return f"{extraction.name}={quote(extraction.expression)}"
 
@@ -173,7 +173,10 @@ def format_stage(stage: Stage) -> str:
     if isinstance(stage, JsonParser):
         if not stage.params:
             return "| json"
-        return "| json " + ", ".join(format_extraction(param) for param in stage.params)
+        # Loki documents bare names for logfmt parameters only, so json
+        # parameters are always written out in full.
+        params = (format_extraction(param, allow_bare=False) for param in stage.params)
+        return "| json " + ", ".join(params)
 
     if isinstance(stage, LogfmtParser):
         words = ["| logfmt"]

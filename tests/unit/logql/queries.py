@@ -430,6 +430,8 @@ INVALID: list[tuple[str, int | None, int | None]] = [
     ('quantile_over_time(0.9 {app="api"} | logfmt | unwrap x [5m])', 1, 24),
     ('rate(5, {app="api"}[5m])', 1, 6),
     ('count_over_time({app="api"}[5m]) by (pod)', 1, 34),
+    ('sum_over_time({app="api"} | logfmt | unwrap x [5m]) by (pod)', 1, 53),
+    ('rate({app="api"} | logfmt | unwrap x [5m]) without (pod)', 1, 44),
     ('sum_over_time({app="api"} | unwrap x | json [5m])', 1, 40),
     ('sum_over_time({app="api"} | unwrap x |= "a" [5m])', 1, 38),
     ('sum_over_time({app="api"} | unwrap x | unwrap y [5m])', 1, 40),

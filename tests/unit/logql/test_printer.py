@@ -59,7 +59,8 @@ APP = (Matcher("app", "=", "api"),)
         ('{app="api"} | logfmt | s > 1024b', '{app="api"} | logfmt | s > 1KiB'),
         ('{app="api"} | x="1", y="2"', '{app="api"} | x="1" and y="2"'),
         ('{app="api"} | (x="1" or y="2") z="3"', '{app="api"} | (x="1" or y="2") and z="3"'),
-        ('{app="api"} | json a="a"', '{app="api"} | json a'),
+        ('{app="api"} | json a', '{app="api"} | json a="a"'),
+        ('{app="api"} | logfmt a="a"', '{app="api"} | logfmt a'),
         (
             '{app="api"} | logfmt --keep-empty --strict',
             '{app="api"} | logfmt --strict --keep-empty',
@@ -259,7 +260,8 @@ def range_aggregations(draw: st.DrawFn) -> RangeAggregation:
     log_range = LogRange(draw(LOG_QUERIES), draw(DURATIONS), draw(st.integers(0, 10**15)), unwrap)
     parameter = draw(st.floats(0, 1)) if op == "quantile_over_time" else None
     grouping = None
-    if unwrap is not None and draw(st.booleans()):
+    groupable = op in ("avg_over_time", "quantile_over_time", "last_over_time")
+    if groupable and draw(st.booleans()):
         grouping = Grouping(tuple(draw(st.lists(NAMES, max_size=2))), draw(st.booleans()))
     return RangeAggregation(op, log_range, parameter, grouping)
 
