@@ -150,7 +150,8 @@ def _evaluate(expr: MetricExpr, fetch: Fetch, steps: list[int]) -> Result:
         inner = _evaluate(expr.expr, fetch, steps)
         if isinstance(inner, _Scalar):
             raise UnsupportedQueryError(f"{expr.op} over a scalar")
-        return [_vector_aggregation(expr, vector) for vector in inner]
+        group_keys: dict[LabelsKey, LabelsKey] = {}
+        return [_vector_aggregation(expr, vector, group_keys) for vector in inner]
     if isinstance(expr, BinaryOperation):
         return _binary_operation(expr, fetch, steps)
     if isinstance(expr, LabelReplace):
@@ -273,9 +274,18 @@ def _range_aggregation(node: RangeAggregation, fetch: Fetch, steps: list[int]) -
     parameter = node.parameter if node.parameter is not None else 0.0
 
     vectors: list[Vector] = [{} for _ in steps]
+    offset_ns = log_range.offset_ns
     for key, (times, values) in collected.items():
-        for index, t in enumerate(steps):
-            window_end = t - log_range.offset_ns
+        if not times:
+            continue
+        # A sample at ts is in the window of step t when ts + offset <= t < ts + offset + range,
+        # so only the steps between the first and last sample's windows are visited.
+        first_index, last_index = _step_span(
+            steps, times[0] + offset_ns, times[-1] + offset_ns + range_ns - 1
+        )
+        for index in range(first_index, last_index + 1):
+            t = steps[index]
+            window_end = t - offset_ns
             low = bisect.bisect_right(times, window_end - range_ns)
             high = bisect.bisect_right(times, window_end)
             if low == high:
@@ -300,6 +310,14 @@ def _range_aggregation(node: RangeAggregation, fetch: Fetch, steps: list[int]) -
         absent_labels = _absent_labels(log_range.query.selector)
         return [{} if vector else {absent_labels: 1.0} for vector in vectors]
     return vectors
+
+
+def _step_span(steps: list[int], first_ns: int, last_ns: int) -> tuple[int, int]:
+    """Return the indexes of the first and last step within [first_ns, last_ns].
+
+    The span is empty (first > last) when no step falls in that interval.
+    """
+    return bisect.bisect_left(steps, first_ns), bisect.bisect_right(steps, last_ns) - 1
 
 
 def _absent_labels(selector: Sequence[Matcher]) -> LabelsKey:
@@ -482,16 +500,19 @@ _RANGE_FUNCTIONS: Final[dict[str, RangeFunction]] = {
 # --- vector aggregations --------------------------------------------------------------
 
 
-def _vector_aggregation(node: VectorAggregation, vector: Vector) -> Vector:
+def _vector_aggregation(
+    node: VectorAggregation, vector: Vector, group_keys: dict[LabelsKey, LabelsKey]
+) -> Vector:
+    """Aggregate one step's vector; `group_keys` caches each series' group across steps."""
     op = node.op
     if op in ("sort", "sort_desc"):
         return dict(vector)
     if op in ("topk", "bottomk"):
-        return _top(node, vector)
+        return _top(node, vector, group_keys)
 
     groups: dict[LabelsKey, list[float]] = {}
     for key, value in vector.items():
-        group = _group_key(dict(key), node.grouping)
+        group = _cached_group(key, node.grouping, group_keys)
         groups.setdefault(group, []).append(value)
 
     result: Vector = {}
@@ -517,13 +538,22 @@ def _vector_aggregation(node: VectorAggregation, vector: Vector) -> Vector:
     return result
 
 
-def _top(node: VectorAggregation, vector: Vector) -> Vector:
+def _cached_group(
+    key: LabelsKey, grouping: Grouping | None, group_keys: dict[LabelsKey, LabelsKey]
+) -> LabelsKey:
+    group = group_keys.get(key)
+    if group is None:
+        group = group_keys[key] = _group_key(dict(key), grouping)
+    return group
+
+
+def _top(node: VectorAggregation, vector: Vector, group_keys: dict[LabelsKey, LabelsKey]) -> Vector:
     k = node.parameter if node.parameter is not None else 0
     if k <= 0:
         return {}
     groups: dict[LabelsKey, list[LabelsKey]] = {}
     for key in vector:
-        groups.setdefault(_group_key(dict(key), node.grouping), []).append(key)
+        groups.setdefault(_cached_group(key, node.grouping, group_keys), []).append(key)
 
     descending = node.op == "topk"
     result: Vector = {}

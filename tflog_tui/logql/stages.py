@@ -36,6 +36,23 @@ def sanitize_label_name(key: str, is_prefix: bool = True) -> str:
     name (`is_prefix`: the first part of a nested name) starting with a digit
     gets a `_` in front.
     """
+    cache = _SANITIZED_PREFIX if is_prefix else _SANITIZED
+    found = cache.get(key)
+    if found is None:
+        found = _sanitize(key, is_prefix)
+        if len(cache) >= _SANITIZED_CACHE_SIZE:
+            cache.clear()
+        cache[key] = found
+    return found
+
+
+# Log lines repeat the same keys, so sanitized names are cached (bounded, cleared when full).
+_SANITIZED_CACHE_SIZE: Final = 4096
+_SANITIZED_PREFIX: dict[str, str] = {}
+_SANITIZED: dict[str, str] = {}
+
+
+def _sanitize(key: str, is_prefix: bool) -> str:
     key = key.strip()
     if not key:
         return ""

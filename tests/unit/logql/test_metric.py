@@ -177,7 +177,6 @@ def test_unwrap_drops_unwrapped_label_and_groups_by_remaining() -> None:
 @pytest.mark.parametrize(
     ("function", "expected"),
     [
-        ("sum_over_time", 8.0),
         ("avg_over_time", 2.0),
         ("min_over_time", 0.5),
         ("max_over_time", 4.0),
@@ -190,6 +189,10 @@ def test_unwrap_drops_unwrapped_label_and_groups_by_remaining() -> None:
 def test_unwrap_functions_grouped(function: str, expected: float) -> None:
     query = f"{function}({UNWRAP}) by (app)"
     assert matrix(query, 10, 10) == {"app=latency": [(10, expected)]}
+
+
+def test_sum_over_time_summed_by_app() -> None:
+    assert matrix(f"sum by (app) (sum_over_time({UNWRAP}))", 10, 10) == {"app=latency": [(10, 8.0)]}
 
 
 def test_unwrap_rate_without_grouping_sums_series() -> None:
@@ -210,14 +213,14 @@ def test_quantile_over_time(phi: float, expected: float) -> None:
 
 def test_unwrap_duration_and_bytes() -> None:
     base = '{app="latency"} | logfmt'
-    durations = f'sum_over_time({base} | unwrap duration(took) | __error__="" [10s]) by (app)'
+    durations = f'sum by (app) (sum_over_time({base} | unwrap duration(took) | __error__="" [10s]))'
     assert matrix(durations, 10, 10) == {"app=latency": [(10, 121.25)]}
-    sizes = f'sum_over_time({base} | unwrap bytes(size) | __error__="" [10s]) by (app)'
+    sizes = f'sum by (app) (sum_over_time({base} | unwrap bytes(size) | __error__="" [10s]))'
     assert matrix(sizes, 10, 10) == {"app=latency": [(10, 4024.0)]}
 
 
 def test_unwrap_conversion_error_fails_the_query() -> None:
-    query = 'sum_over_time({app="latency"} | logfmt | unwrap latency [20s]) by (app)'
+    query = 'sum by (app) (sum_over_time({app="latency"} | logfmt | unwrap latency [20s]))'
     with pytest.raises(PipelineError, match="SampleExtractionErr"):
         matrix(query, 20, 20)
 
@@ -371,7 +374,10 @@ def test_absent_over_time() -> None:
 
 
 def test_rate_counter() -> None:
-    query = 'rate_counter({app="latency"} | logfmt | unwrap latency | __error__="" [10s]) by (app)'
+    query = (
+        'rate_counter({app="latency"} | logfmt | drop took, size, route'
+        ' | unwrap latency | __error__="" [10s])'
+    )
     result = matrix(query, 10, 10)
     # Values 0.5, 1.5, 4, 2 at 1-4 s: the drop from 4 to 2 is a reset, so the
     # increase is (2 - 0.5) + 4 = 5.5 over 3 s. Extrapolation adds the time to
