@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
@@ -269,7 +270,10 @@ async def test_proxy_400_text_stops(not_upgrading_proxy: tuple[str, list[web.Req
     assert len(seen) == 1
 
 
-async def test_tail_sends_auth_headers(not_upgrading_proxy: tuple[str, list[web.Request]]) -> None:
+async def test_tail_sends_auth_headers(
+    not_upgrading_proxy: tuple[str, list[web.Request]], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
     base, seen = not_upgrading_proxy
     settings = LokiSettings(
         addr=base + "/b", bearer_token="s3cret-token", org_id="tenant-7", headers={"X-Team": "ops"}
@@ -287,3 +291,4 @@ async def test_tail_sends_auth_headers(not_upgrading_proxy: tuple[str, list[web.
     assert headers["User-Agent"].startswith("tflog/")
     assert seen[0].query["query"] == '{app="x"}'
     assert "s3cret-token" not in str(states[-1].error)
+    assert "s3cret-token" not in caplog.text
