@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import json
+import re
 import zlib
 from collections.abc import Mapping
 from typing import Any
@@ -14,18 +16,44 @@ from tflog_tui.embedded.params import BadRequest
 from tflog_tui.embedded.push_protobuf import PushDecodeError, decode_push_request
 from tflog_tui.embedded.query import parse_log_query
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
 PushBatch = tuple[dict[str, str], list[tuple[int, str, Mapping[str, str] | None]]]
 
 
 def decode_json_push(body: bytes) -> list[PushBatch]:
     """Decode `{"streams": [{"stream": {...}, "values": [[ns, line, metadata?]]}]}`."""
-    try:
-        payload = orjson.loads(body)
-    except orjson.JSONDecodeError as error:
-        raise BadRequest(f"invalid push request: {error}") from None
+    payload = _load_json(body)
     if not isinstance(payload, dict) or not isinstance(payload.get("streams"), list):
         raise BadRequest('invalid push request: expected {"streams": [...]}')
     return [_decode_json_stream(item) for item in payload["streams"]]
+
+
+def _load_json(body: bytes) -> Any:
+    """Decode JSON like Go's decoder: invalid UTF-8 and lone surrogates become U+FFFD.
+
+    orjson rejects both, so such a body is decoded a second time with the
+    standard library and the surrogates left in its strings are replaced.
+    """
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as error:
+        first_error = error
+    try:
+        payload = json.loads(body.decode("utf-8", "replace"))
+    except ValueError:
+        raise BadRequest(f"invalid push request: {first_error}") from None
+    return _replace_surrogates(payload)
+
+
+def _replace_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_replace_surrogates(item) for item in value]
+    if isinstance(value, dict):
+        return {_replace_surrogates(k): _replace_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def _decode_json_stream(item: Any) -> PushBatch:

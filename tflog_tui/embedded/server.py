@@ -90,6 +90,7 @@ class EmbeddedLoki:
         self._site: web.TCPSite | None = None
         self._url: str | None = None
         self._background: set[asyncio.Task[Any]] = set()
+        self._tail_refusal: tuple[int, str, str] | None = None
         self.demo_generator: DemoGenerator | None = None
         self.demo_pending: list[DemoEntry] = []
         self.app = self._build_app()
@@ -184,6 +185,20 @@ class EmbeddedLoki:
         for session in sessions:
             await session.close(code, reason)
         return len(sessions)
+
+    def refuse_tail_upgrades(
+        self, status: int = 200, body: str = "", content_type: str = "text/html"
+    ) -> None:
+        """Answer tail requests with a plain HTTP response instead of a websocket upgrade.
+
+        This is what a reverse proxy without websocket support does. Call
+        `allow_tail_upgrades` to serve tails again.
+        """
+        self._tail_refusal = (status, body, content_type)
+
+    def allow_tail_upgrades(self) -> None:
+        """Serve tail requests as websockets again after `refuse_tail_upgrades`."""
+        self._tail_refusal = None
 
     # --- routing -----------------------------------------------------------
 
@@ -637,6 +652,11 @@ class EmbeddedLoki:
     # --- tail --------------------------------------------------------------------
 
     async def _tail(self, request: web.Request) -> web.StreamResponse:
+        if self._tail_refusal is not None:
+            status, body, content_type = self._tail_refusal
+            logger.info("tail from %s refused with status %d (test hook)", request.remote, status)
+            return web.Response(status=status, text=body, content_type=content_type)
+
         params = await self._params(request)
         query = self._required_query(params)
         now = self.now_ns()

@@ -339,3 +339,31 @@ def test_serve_in_thread_push_and_query() -> None:
 
     assert stored == 1
     assert answer.json()["data"]["result"][0]["values"] == [[str(BASE_NS), "a"]]
+
+
+async def test_backslash_label_value_needs_escaping(loki_server: EmbeddedLoki) -> None:
+    loki_server.push({"path": "C:\\temp\\new"}, [(BASE_NS, "windows")])
+
+    escaped = await get_json(loki_server, "/query_range", _range('{path="C:\\\\temp\\\\new"}'))
+    backquoted = await get_json(loki_server, "/query_range", _range("{path=`C:\\temp\\new`}"))
+    raw = await get_json(loki_server, "/query_range", _range('{path="C:\\temp\\new"}'))
+
+    assert [entry[2] for entry in flatten(escaped)] == ["windows"]
+    assert [entry[2] for entry in flatten(backquoted)] == ["windows"]
+    assert flatten(raw) == []
+
+
+async def test_push_invalid_utf8_is_replaced(loki_server: EmbeddedLoki) -> None:
+    body = (
+        b'{"streams":[{"stream":{"job":"u"},"values":[["'
+        + str(BASE_NS).encode()
+        + b'","bad \xff bytes \\ud800 here"]]}]}'
+    )
+    async with httpx.AsyncClient(base_url=loki_server.url) as client:
+        pushed = await client.post(
+            API + "/push", content=body, headers={"Content-Type": "application/json"}
+        )
+    payload = await get_json(loki_server, "/query_range", _range('{job="u"}'))
+
+    assert pushed.status_code == 204
+    assert flatten(payload)[0][2] == "bad \ufffd bytes \ufffd here"

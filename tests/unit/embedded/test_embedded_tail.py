@@ -243,3 +243,19 @@ async def test_close_tails_hook(loki_server: EmbeddedLoki) -> None:
     assert closed.rcvd is not None
     assert closed.rcvd.code == 1001
     assert closed.rcvd.reason == "going away"
+
+
+async def test_refused_upgrade_answers_plain_http(loki_server: EmbeddedLoki) -> None:
+    loki_server.refuse_tail_upgrades(200, "<html><body>Sign in</body></html>")
+
+    with pytest.raises(InvalidStatus) as raised:
+        async with websockets.connect(_tail_url(loki_server, query='{job="x"}')):
+            pass
+    loki_server.allow_tail_upgrades()
+    async with websockets.connect(_tail_url(loki_server, query='{job="x"}')):
+        await _wait_for_tails(loki_server, 1)
+
+    response = raised.value.response
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/html")
+    assert response.body == b"<html><body>Sign in</body></html>"
