@@ -767,7 +767,7 @@ class _Parser:
                 token, "unwrap is only allowed in a range aggregation such as sum_over_time"
             )
 
-        return LabelFilter(self.parse_label_filter_or())
+        return LabelFilter(self.parse_label_filter_expr())
 
     def parse_extractions(self, json_paths: bool) -> tuple[LabelExtraction, ...]:
         params: list[LabelExtraction] = []
@@ -857,7 +857,7 @@ class _Parser:
 
     # --- label filters -----------------------------------------------------
 
-    def parse_label_filter_or(self) -> LabelFilterExpr:
+    def parse_label_filter_expr(self) -> LabelFilterExpr:
         saved_depth = self.depth
         self.descend()
         try:
@@ -866,34 +866,28 @@ class _Parser:
             self.depth = saved_depth
 
     def parse_label_filter_chain(self) -> LabelFilterExpr:
-        left = self.parse_label_filter_and()
-        while self.is_keyword("or"):
-            self.advance()
-            right = self.parse_label_filter_and()
-            left = OrLabelFilter(left, right)
-            self.descend()
-        return left
-
-    def parse_label_filter_and(self) -> LabelFilterExpr:
+        # Loki evaluates `and` and `or` with equal precedence from left to
+        # right: `a or b and c` is `(a or b) and c`.
         left = self.parse_label_filter_primary()
         while True:
             token = self.token
-            if self.is_keyword("and") or token.kind == ",":
+            is_or = self.is_keyword("or")
+            if is_or or self.is_keyword("and") or token.kind == ",":
                 self.advance()
-            elif token.kind == "(" or (
-                token.kind == IDENT and token.text != "or" and self.peek().kind in _FILTER_OPS
-            ):
+            elif token.kind == "(" or (token.kind == IDENT and self.peek().kind in _FILTER_OPS):
+                # A space between two label filters also means `and`.
                 pass
             else:
                 return left
+
             right = self.parse_label_filter_primary()
-            left = AndLabelFilter(left, right)
+            left = OrLabelFilter(left, right) if is_or else AndLabelFilter(left, right)
             self.descend()
 
     def parse_label_filter_primary(self) -> LabelFilterExpr:
         if self.token.kind == "(":
             self.advance()
-            expr = self.parse_label_filter_or()
+            expr = self.parse_label_filter_expr()
             self.expect(")", ")")
             return expr
 

@@ -219,7 +219,7 @@ def format_stage(stage: Stage) -> str:
 
 
 def format_label_filter_expr(expr: LabelFilterExpr) -> str:
-    """Print a label filter expression; `and` binds tighter than `or`."""
+    """Print a label filter expression, with parentheses wherever operators mix."""
     if isinstance(expr, StringLabelFilter):
         return f"{expr.name}{expr.op}{quote(expr.value)}"
     if isinstance(expr, NumberLabelFilter):
@@ -231,20 +231,18 @@ def format_label_filter_expr(expr: LabelFilterExpr) -> str:
     if isinstance(expr, IpLabelFilter):
         return f"{expr.name}{expr.op}ip({quote(expr.pattern)})"
 
-    if isinstance(expr, AndLabelFilter):
-        left = format_label_filter_expr(expr.left)
-        right = format_label_filter_expr(expr.right)
-        if isinstance(expr.left, OrLabelFilter):
-            left = f"({left})"
-        if isinstance(expr.right, AndLabelFilter | OrLabelFilter):
-            right = f"({right})"
-        return f"{left} and {right}"
-
+    # Loki applies `and` and `or` from left to right with equal precedence,
+    # so a compound right operand needs parentheses. A left operand of the
+    # other kind gets them too, only so the grouping is plain to a reader.
+    word = "and" if isinstance(expr, AndLabelFilter) else "or"
+    other = OrLabelFilter if isinstance(expr, AndLabelFilter) else AndLabelFilter
     left = format_label_filter_expr(expr.left)
     right = format_label_filter_expr(expr.right)
-    if isinstance(expr.right, OrLabelFilter):
+    if isinstance(expr.left, other):
+        left = f"({left})"
+    if isinstance(expr.right, AndLabelFilter | OrLabelFilter):
         right = f"({right})"
-    return f"{left} or {right}"
+    return f"{left} {word} {right}"
 
 
 # --- metric queries --------------------------------------------------------

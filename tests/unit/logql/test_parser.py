@@ -142,8 +142,22 @@ def test_label_filter_kinds() -> None:
     ]
 
 
-def test_label_filter_and_binds_tighter_than_or() -> None:
+def test_label_filter_and_or_left_to_right() -> None:
     query = parse('{app="api"} | a="1" or b="2" and c="3"')
+
+    assert isinstance(query, LogQuery)
+    assert query.pipeline == (
+        LabelFilter(
+            AndLabelFilter(
+                OrLabelFilter(StringLabelFilter("a", "=", "1"), StringLabelFilter("b", "=", "2")),
+                StringLabelFilter("c", "=", "3"),
+            )
+        ),
+    )
+
+
+def test_label_filter_parentheses_group_first() -> None:
+    query = parse('{app="api"} | a="1" or (b="2" and c="3")')
 
     assert isinstance(query, LogQuery)
     assert query.pipeline == (
