@@ -194,23 +194,22 @@ def parse_json_path(expression: str) -> tuple[str | int, ...]:
 
 
 def check_pattern(pattern: str) -> str | None:
-    """Return why a `pattern` parser expression is invalid, or None when it is valid."""
-    names: set[str] = set()
+    """Return why a `pattern` parser expression is invalid, or None when it is valid.
+
+    Loki rejects a pattern without a named capture and one with two captures
+    next to each other, such as `<a><b>`.
+    """
+    has_named_capture = False
     previous_end = -1
 
     for capture in _PATTERN_CAPTURE.finditer(pattern):
         if capture.start() == previous_end:
             return "consecutive captures are not allowed in a pattern; put a literal between them"
         previous_end = capture.end()
+        if capture.group(1) != "_":
+            has_named_capture = True
 
-        name = capture.group(1)
-        if name == "_":
-            continue
-        if name in names:
-            return f"duplicate capture name <{name}> in pattern"
-        names.add(name)
-
-    if not names:
+    if not has_named_capture:
         return "a pattern needs at least one named capture such as <status>"
     return None
 

@@ -384,7 +384,6 @@ INVALID: list[tuple[str, int | None, int | None]] = [
     ('{app="api"} | pattern "no captures"', 1, 23),
     ('{app="api"} | pattern "<_> only"', 1, 23),
     ('{app="api"} | pattern "<a><b>"', 1, 23),
-    ('{app="api"} | pattern "<a> <a>"', 1, 23),
     ('{app="api"} | pattern', 1, 22),
     ('{app="api"} | unknown_stage', 1, 28),
     ('{app="api"} | line_format', 1, 26),
