@@ -4,9 +4,10 @@ Loki's `limit` cuts a page in the middle of the entries that share the
 boundary timestamp. The next page therefore starts at that timestamp again:
 forward with `start = last`, backward with `end = last + 1` because `end` is
 exclusive. It drops only the entries already returned at that timestamp,
-compared by (timestamp, labels, line). When a whole page shares one timestamp, asking
-again from that timestamp makes no progress; the client then reads that
-single nanosecond with line filters that split it (`LinePartition`).
+compared by (timestamp, labels, line). When a whole page shares one
+timestamp, asking again from that timestamp makes no progress. The client
+then reads that single nanosecond with line filters that split it
+(`LinePartition`).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def parse_max_entries_limit(text: str) -> int | None:
     """Return the server's maximum page size from a `max entries limit` error, or None.
 
     Loki 2.8 writes `max entries limit per query exceeded, limit > max_entries_limit (6000 > 5000)`
-    and 3.x writes `... limit > max_entries_limit_per_query (6000 > 5000)`; both give 5000.
+    and 3.x writes `... limit > max_entries_limit_per_query (6000 > 5000)`. Both give 5000.
     """
     match = _MAX_ENTRIES_ERROR.search(text)
     if match is None:
