@@ -207,8 +207,6 @@ class RowView:
         first = buffer.first_row_id
         start = start_id - first
         stop = stop_id - first
-        ids: Iterable[int] = range(start_id, stop_id)
-
         mask: bytes | None = None
         if self._levels != ALL_LEVELS:
             mask = buffer.levels_range(start, stop).translate(self._level_table)
@@ -216,15 +214,16 @@ class RowView:
         matcher = self._matcher
         if matcher is None:
             if mask is None:
-                return array("q", ids)
-            return array("q", compress(ids, mask))
+                return array("q", range(start_id, stop_id))
+            return _selected_ids(start_id, mask)
 
         lines = buffer.lines_range(start, stop)
-        if mask is not None:
-            ids = list(compress(ids, mask))
-            lines = list(compress(lines, mask))
+        if mask is None:
+            return _selected_ids(start_id, bytes(matcher.flags(lines)))
 
-        return array("q", compress(ids, matcher.flags(lines)))
+        candidates = _selected_ids(start_id, mask)
+        matched = _selected_ids(0, bytes(matcher.flags(list(compress(lines, mask)))))
+        return array("q", map(candidates.__getitem__, matched))
 
     # Reading.
 
@@ -335,6 +334,33 @@ class RowView:
             index += step
 
         return None
+
+
+def _selected_ids(first_id: int, mask: bytes) -> array[int]:
+    """Return `first_id + i` for every index i where `mask[i]` is 1, ascending.
+
+    Each id is an int object to create, so a sparse mask is walked with
+    `bytes.find`, which skips unselected rows in C.
+    """
+    selected = mask.count(1)
+    if selected == 0:
+        return array("q")
+
+    if selected == len(mask):
+        return array("q", range(first_id, first_id + len(mask)))
+
+    if selected * 8 > len(mask):
+        return array("q", compress(range(first_id, first_id + len(mask)), mask))
+
+    ids = array("q")
+    append = ids.append
+    find = mask.find
+    index = find(1)
+    while index >= 0:
+        append(first_id + index)
+        index = find(1, index + 1)
+
+    return ids
 
 
 def _level_table(levels: frozenset[Level]) -> bytes:

