@@ -271,6 +271,9 @@ def _read_unicode_class(pattern: str, index: int) -> tuple[str, int]:
     return pattern[start : start + 1], start + 1
 
 
+# NOTE: Python's `re` backtracks, so a pattern such as `(a+)+$` can take
+# exponential time on a hostile line, where RE2 is linear. Loki is not exposed
+# to this; the embedded server and client-side filtering are.
 @lru_cache(maxsize=512)
 def compile_re2(pattern: str, anchored: bool = False) -> re.Pattern[str]:
     """Compile an RE2 pattern; `anchored` makes it match the whole text, as label matchers do.

@@ -101,6 +101,8 @@ scanstring: Final = cast(_ScanOnce, getattr(json.decoder, "scanstring"))  # noqa
 
 
 def _json_value_text(value: object) -> str:
+    # NOTE: null becomes an empty value (the label exists but is ""); this
+    # follows how Loki reads JSON values but is not confirmed against Loki 3.x.
     if isinstance(value, str):
         return value
     if value is True:
