@@ -66,9 +66,10 @@ VECTOR_OPS: frozenset[str] = frozenset(
         "bottomk",
         "sort",
         "sort_desc",
+        "approx_topk",
     }
 )
-"""Names of the vector aggregations."""
+"""Names of the vector aggregations (`approx_topk` is experimental in Loki 3.x)."""
 
 BINARY_OPS: frozenset[str] = frozenset(
     {"or", "and", "unless", "==", "!=", ">", ">=", "<", "<=", "+", "-", "*", "/", "%", "^"}

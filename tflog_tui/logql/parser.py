@@ -92,9 +92,8 @@ _STAGE_KEYWORDS: Final = frozenset(
 )
 _UNWRAP_CONVERSIONS: Final = frozenset({"bytes", "duration", "duration_seconds"})
 _LOGFMT_FLAGS: Final = {"--strict": "strict", "--keep-empty": "keep_empty"}
-_NO_UNWRAP_RANGE_OPS: Final = frozenset(
-    {"count_over_time", "bytes_over_time", "bytes_rate", "absent_over_time"}
-)
+_NO_UNWRAP_RANGE_OPS: Final = frozenset({"count_over_time", "bytes_over_time", "bytes_rate"})
+_PARAMETER_VECTOR_OPS: Final = frozenset({"topk", "bottomk", "approx_topk"})
 MAX_DEPTH: Final = 100
 """Maximum nesting of parentheses, binary operators and label filter operators.
 
@@ -470,7 +469,7 @@ class _Parser:
         self.expect("(", "(")
 
         parameter: int | None = None
-        if op in ("topk", "bottomk"):
+        if op in _PARAMETER_VECTOR_OPS:
             number_token = self.token
             value = self.parse_signed_number(f"the number of series for {op}")
             if not value.is_integer() or value < 1:
@@ -491,6 +490,10 @@ class _Parser:
             if grouping is not None:
                 raise self.error_at(after, f"{op} has two grouping clauses")
             grouping = trailing
+        if grouping is not None and op == "approx_topk":
+            raise self.error_at(
+                op_token, "approx_topk does not support by or without; group inside with sum by"
+            )
         return VectorAggregation(op, inner, grouping, parameter)
 
     def parse_grouping(self) -> Grouping | None:

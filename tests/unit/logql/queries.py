@@ -249,6 +249,8 @@ VALID: list[str] = [
     'avg by (pod) (avg_over_time({app="api"} | logfmt | unwrap latency [5m]) by (pod))',
     'count(count by (task_id) (count_over_time({app="api"}[1h])))',
     "sum(vector(1))",
+    'approx_topk(10, sum by (path) (count_over_time({app="api"}[1h])))',
+    'absent_over_time({app="api"} | logfmt | unwrap latency [5m])',
     # --- binary operations --------------------------------------------------
     'sum(rate({app="api"} |= "error" [5m])) / sum(rate({app="api"}[5m]))',
     'sum(rate({app="api"}[5m])) * 100',
@@ -449,6 +451,8 @@ INVALID: list[tuple[str, int | None, int | None]] = [
     ('topk(1.5, rate({app="api"}[5m]))', 1, 6),
     ('topk(0, rate({app="api"}[5m]))', 1, 6),
     ('sum(5, rate({app="api"}[5m]))', 1, 5),
+    ('approx_topk(3, rate({app="api"}[5m])) by (pod)', 1, 1),
+    ('approx_topk(rate({app="api"}[5m]))', 1, 13),
     ('{app="api"} + 1', 1, 13),
     ('1 + {app="api"}', 1, 5),
     ('{app="api"} or {app="web"}', 1, 13),
