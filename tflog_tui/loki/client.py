@@ -81,9 +81,12 @@ ProgressCallback = Callable[[QueryProgress], None]
 
 
 class _Counters:
+    """Pages and bytes of one range query, and its label interner shared by all pages."""
+
     def __init__(self) -> None:
         self.pages = 0
         self.bytes = 0
+        self.interner = LabelInterner()
 
 
 @dataclass(frozen=True, slots=True)
@@ -490,7 +493,7 @@ class LokiClient:
             counters.pages += 1
             counters.bytes += len(body)
             try:
-                entries = decode_query_streams(body, LabelInterner())
+                entries = decode_query_streams(body, counters.interner)
             except DecodeError as error:
                 raise self.decode_error(body, error) from error
             return _Page(sort_page(entries, direction), limit)

@@ -11,6 +11,7 @@ at the same nanosecond is still delivered once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 import ssl
@@ -132,6 +133,8 @@ class TailSession:
         self._interner = LabelInterner()
         self._events: AsyncGenerator[TailEvent, None] | None = None
         self._closed = False
+        self._closing = asyncio.Event()
+        self._ws: ClientConnection | None = None
 
     async def __aenter__(self) -> TailSession:
         return self
@@ -155,12 +158,18 @@ class TailSession:
         return await self._events.__anext__()
 
     async def aclose(self) -> None:
-        """Close the websocket and end the iteration."""
+        """Close the websocket and end the iteration, also when another task iterates."""
         self._closed = True
+        self._closing.set()
+        if self._ws is not None:
+            await self._ws.close()
         if self._events is not None:
             events = self._events
             self._events = None
-            await events.aclose()
+            # RuntimeError: another task is inside the generator, and it ends
+            # at its next step because the websocket is closed.
+            with contextlib.suppress(RuntimeError):
+                await events.aclose()
 
     # Deduplication
 
@@ -197,7 +206,7 @@ class TailSession:
         delay_s = settings.tail_backoff_initial_s
         connected_once = False
 
-        while True:
+        while not self._closed:
             if not connected_once and attempt == 0:
                 yield TailState("connecting")
             try:
@@ -217,7 +226,7 @@ class TailSession:
                     "tail of %s: %s; reconnect %d in %.1f s", server, retry.reason, attempt, pause_s
                 )
                 yield TailState("reconnecting", attempt, retry.reason, retry.error)
-                await asyncio.sleep(pause_s)
+                await self._pause(pause_s)
                 continue
 
             if connected_once:
@@ -226,6 +235,7 @@ class TailSession:
             attempt = 0
             delay_s = settings.tail_backoff_initial_s
             logger.info("tail of %s connected: %s", server, self.query)
+            self._ws = ws
             yield TailState("live")
 
             outcome: _Stop | _Retry
@@ -236,8 +246,11 @@ class TailSession:
             except (_Stop, _Retry) as ended:
                 outcome = ended
             finally:
+                self._ws = None
                 await ws.close()
 
+            if self._closed:
+                return
             if isinstance(outcome, _Stop):
                 logger.error("tail of %s stopped: %s", server, outcome.error)
                 yield TailState("stopped", 0, _reason_of(outcome.error), outcome.error)
@@ -252,7 +265,12 @@ class TailSession:
             delay_s = min(delay_s * 2, settings.tail_backoff_max_s)
             logger.warning("tail of %s: %s; reconnect in %.1f s", server, outcome.reason, pause_s)
             yield TailState("reconnecting", attempt, outcome.reason, outcome.error)
-            await asyncio.sleep(pause_s)
+            await self._pause(pause_s)
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep before a reconnect; `aclose` cuts the sleep short."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._closing.wait(), seconds)
 
     async def _read(self, ws: ClientConnection) -> AsyncIterator[TailEvent]:
         server = self.client.server

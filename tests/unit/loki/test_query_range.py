@@ -279,3 +279,14 @@ async def test_metric_and_index_endpoints(loki_server: EmbeddedLoki) -> None:
     assert volume[0].value > 0
     assert "version" in info
     assert ready is True
+
+
+async def test_pages_share_label_objects(loki_server: EmbeddedLoki) -> None:
+    base = base_ns()
+    loki_server.push({"app": "shared"}, [(base + index, f"line {index}") for index in range(9)])
+
+    async with LokiClient(LokiSettings(addr=loki_server.url)) as client:
+        entries = await read_all(client, '{app="shared"}', base, base + SECOND, page_size=2)
+
+    assert len(entries) == 9
+    assert len({id(entry.labels) for entry in entries}) == 1

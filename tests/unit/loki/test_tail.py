@@ -292,3 +292,26 @@ async def test_tail_sends_auth_headers(
     assert seen[0].query["query"] == '{app="x"}'
     assert "s3cret-token" not in str(states[-1].error)
     assert "s3cret-token" not in caplog.text
+
+
+async def test_close_from_another_task(loki_server: EmbeddedLoki) -> None:
+    events_seen: list[TailEvent] = []
+
+    async with LokiClient(LokiSettings(addr=loki_server.url)) as client:
+        session = client.tail('{app="x"}')
+
+        async def consume() -> None:
+            async for event in session:
+                events_seen.append(event)
+
+        reader = asyncio.create_task(consume())
+        async with asyncio.timeout(5):
+            while loki_server.tail_count == 0:
+                await asyncio.sleep(0.01)
+        await session.aclose()
+        await asyncio.wait_for(reader, 2)
+
+    assert [event.state for event in events_seen if isinstance(event, TailState)] == [
+        "connecting",
+        "live",
+    ]
