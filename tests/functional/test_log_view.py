@@ -590,3 +590,63 @@ async def test_render_cost_independent_of_rows_held() -> None:
     assert (small_rows, large_rows) == (1_000, 1_000_000)
     # Generous bound for a shared CI machine; the benchmark measures the real ratio.
     assert large <= small * 2.0 + 0.002
+
+
+async def test_level_jump_hidden_by_filter() -> None:
+    buffer = filled_buffer()
+    app = LogViewApp(buffer)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view = app.log_view
+        view.set_levels({Level.INFO})
+        view.action_first()
+        cursor = view.cursor_row
+
+        assert view.next_level({Level.ERROR, Level.CRITICAL}) is False
+        assert view.cursor_row == cursor
+        await pilot.pause()
+        assert any("hides" in str(note.message) for note in app._notifications)
+
+
+async def test_clear_keeps_level_filter() -> None:
+    buffer = filled_buffer()
+    app = LogViewApp(buffer)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view = app.log_view
+        view.set_levels({Level.ERROR})
+
+        buffer.clear()
+        buffer.append(entries(["level=error again", "level=info hidden"], start_ns=later(900)))
+        view.refresh_from_buffer()
+        await pilot.pause()
+
+        assert view.row_count == 1
+        assert view.cursor_row == buffer.row_id(0)
+        assert "again" in app.screen_lines()[0]
+
+
+async def test_render_before_refresh_after_eviction() -> None:
+    buffer = PaneBuffer(capacity=50)
+    buffer.append(entries(mixed_lines(50)))
+    app = LogViewApp(buffer)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view = app.log_view
+        view.set_levels({Level.INFO, Level.WARNING})
+        view.action_first()
+        await pilot.pause()
+        before = app.screen_lines()
+
+        buffer.append(entries(mixed_lines(30), start_ns=later(600)))
+        drawn = app.screen_lines()
+
+        kept = [line for line in drawn if line.strip()]
+        assert drawn[0].strip() == ""
+        assert kept
+        assert all(line in before for line in kept)
+        assert all(int(line.split("n=")[1]) >= 30 for line in kept)
+
+        view.refresh_from_buffer()
+        await pilot.pause()
+        assert "n=" in app.screen_lines()[0]

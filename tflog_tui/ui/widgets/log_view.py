@@ -28,6 +28,7 @@ from tflog_tui.ui.widgets.log_row import (
     build_prefix,
     label_columns,
 )
+from tflog_tui.ui.widgets.log_search import find_match
 from tflog_tui.ui.widgets.log_time import spans_days
 from tflog_tui.ui.widgets.visible_rows import VisibleRows
 
@@ -185,10 +186,10 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         self._cursor_index: int | None = None
         self._pattern: re.Pattern[str] | None = None
         self._search_text = ""
+        self._regex = False
         self._search_generation = 0
         self._x_offset = 0
         self._max_body_cells = 0
-        self._seen_end_id = buffer.end_row_id
         self._seen_version = -1
         self._seen_epoch = buffer.epoch
 
@@ -243,22 +244,22 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         if buffer.version == self._seen_version and buffer.epoch == self._seen_epoch:
             return
 
+        top_id = self._top_row_id()
+        before_end = self._rows.end_id
         if buffer.epoch != self._seen_epoch:
             self._seen_epoch = buffer.epoch
-            self._seen_end_id = buffer.first_row_id
             self._cursor_id = None
-            self._rows = VisibleRows(buffer)
-            self._rows.set_levels(set(self._levels))
+            self._cursor_index = None
+            self.new_lines = 0
+            top_id = None
+            before_end = buffer.first_row_id
             self._clear_caches()
 
-        top_id = self._top_row_id()
-        before_end = self._seen_end_id
         self._rows.refresh()
         self._seen_version = buffer.version
-        self._seen_end_id = buffer.end_row_id
 
-        self._update_format()
-        appended = self._count_rows_from(before_end)
+        self._update_format(force=top_id is None)
+        appended = len(self._rows) - self._rows.insertion_index(before_end)
 
         if self.follow:
             self._move_cursor_to_index(len(self._rows) - 1, post=True)
@@ -288,10 +289,6 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
             self._scroll_to_cursor()
         self.refresh()
 
-    @property
-    def _levels(self) -> frozenset[Level]:
-        return frozenset(self._rows.levels)
-
     def set_search(self, pattern: str, regex: bool = False, case_sensitive: bool = False) -> bool:
         """Highlight `pattern` (text, or a regular expression) and move to its next match.
 
@@ -311,6 +308,7 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
                 return False
             self._pattern = compiled
             self._search_text = pattern
+            self._regex = regex
 
         self._search_generation += 1
         self._wrapped.clear()
@@ -326,32 +324,35 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def next_level(self, levels: set[Level] | frozenset[Level], forward: bool = True) -> bool:
         """Move the cursor to the next (or previous) visible entry at one of `levels`."""
+        self.refresh_from_buffer()
         buffer = self.buffer
-        wanted = set(levels)
-        start = self._cursor_index
+        names = "/".join(level.label for level in sorted(levels))
+        targets = set(levels) & self._rows.levels
         count = len(self._rows)
+        if not targets:
+            self.notify(f"The level filter hides {names} entries.", markup=False)
+            return False
         if count == 0:
             return False
 
-        if start is None:
-            start = -1 if forward else count
+        if self._cursor_index is not None:
+            from_row = self._rows.row_id(self._cursor_index) - buffer.first_row_id
+        elif forward:
+            from_row = -1
+        else:
+            from_row = len(buffer)
 
-        from_row = self._rows.row(start) if 0 <= start < count else (-1 if forward else len(buffer))
-        while True:
-            found = buffer.find_level(from_row, wanted, forward=forward)
-            if found is None:
-                names = "/".join(sorted(level.label for level in wanted))
-                where = "below" if forward else "above"
-                self.notify(f"No {names} entry {where} the cursor.", markup=False)
-                return False
+        found = buffer.find_level(from_row, targets, forward=forward)
+        index = None if found is None else self._rows.index_of(buffer.first_row_id + found)
+        if index is None:
+            where = "below" if forward else "above"
+            self.notify(f"No {names} entry {where} the cursor.", markup=False)
+            return False
 
-            index = self._rows.index_of(found)
-            if index is not None:
-                self._set_follow(False)
-                self._move_cursor_to_index(index, post=True)
-                self._scroll_to_cursor(center=True)
-                return True
-            from_row = found
+        self._set_follow(False)
+        self._move_cursor_to_index(index, post=True)
+        self._scroll_to_cursor(center=True)
+        return True
 
     def toggle_wrap(self) -> None:
         """Switch between one row per entry (scroll sideways) and wrapped entries."""
@@ -534,7 +535,7 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         else:
             index = max(0, min(count - 1, index))
             self._cursor_index = index
-            self._cursor_id = self.buffer.row_id(self._rows.row(index))
+            self._cursor_id = self._rows.row_id(index)
 
         if self._cursor_id != old_id:
             self._wrap_layout_key = None
@@ -552,20 +553,15 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
             self._move_cursor_to_index(count - 1 if self.follow else 0, post=True)
             return
 
-        row = self.buffer.row_of(self._cursor_id)
-        if row is None:
-            self._move_cursor_to_index(0, post=True)
-            return
-
-        index = self._rows.index_of(row)
+        index = self._rows.index_of(self._cursor_id)
         if index is None:
-            index = min(self._rows.insertion_index(row), count - 1)
+            index = min(self._rows.insertion_index(self._cursor_id), count - 1)
         self._cursor_index = index
         self._move_cursor_to_index(index, post=True)
 
     def _top_row_id(self) -> int | None:
         """Return the row id at the top of the screen, as of the last refresh."""
-        count = self._rows.refreshed_count
+        count = len(self._rows)
         top = int(self.scroll_offset.y)
         if count == 0 or top >= count:
             return None
@@ -574,8 +570,7 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
     def _restore_top(self, top_id: int | None) -> None:
         if top_id is None:
             return
-        row = self.buffer.row_of(top_id)
-        index = 0 if row is None else self._rows.insertion_index(row)
+        index = self._rows.insertion_index(top_id)
         self.scroll_to(y=index, animate=False, immediate=True)
 
     def _scroll_to_end(self) -> None:
@@ -626,39 +621,44 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         self._x_offset = max(0, min(limit, self._x_offset + delta))
         self.refresh()
 
-    def _count_rows_from(self, row_id: int) -> int:
-        """Count visible rows whose row id is at least `row_id` (entries appended since)."""
-        row = self.buffer.row_of(row_id)
-        if row is None:
-            return 0 if row_id >= self.buffer.end_row_id else len(self._rows)
-        return len(self._rows) - self._rows.insertion_index(row)
+    def _lines_at(self, start: int, stop: int) -> list[str]:
+        """Return the lines at view positions [start, stop); the view must be refreshed."""
+        buffer = self.buffer
+        first_id = buffer.first_row_id
+        if not self._rows.is_filtered:
+            offset = self._rows.row_id(0) - first_id
+            return buffer.lines_range(offset + start, offset + stop)
+
+        row_id = self._rows.row_id
+        line = buffer.line
+        return [line(row_id(index) - first_id) for index in range(start, stop)]
 
     def _find_match(self, *, forward: bool, include_cursor: bool) -> bool:
         pattern = self._pattern
-        count = len(self._rows)
         if pattern is None:
             self.notify("No search yet: press / to search.", markup=False)
             return False
+
+        self.refresh_from_buffer()
+        count = len(self._rows)
         if count == 0:
             return False
 
         cursor = self._cursor_index if self._cursor_index is not None else 0
         step = 1 if forward else -1
-        index = cursor if include_cursor else cursor + step
-        buffer = self.buffer
-        rows = self._rows
-        search = pattern.search
-        while 0 <= index < count:
-            if search(buffer.line(rows.row(index))) is not None:
-                self._set_follow(False)
-                self._move_cursor_to_index(index, post=True)
-                self._scroll_to_cursor(center=True)
-                return True
-            index += step
+        start = cursor if include_cursor else cursor + step
+        found = find_match(
+            pattern, self._lines_at, start, count, forward=forward, literal=not self._regex
+        )
+        if found is None:
+            where = "below" if forward else "above"
+            self.notify(f"No match for {self._search_text!r} {where} the cursor.", markup=False)
+            return False
 
-        where = "below" if forward else "above"
-        self.notify(f"No match for {self._search_text!r} {where} the cursor.", markup=False)
-        return False
+        self._set_follow(False)
+        self._move_cursor_to_index(found, post=True)
+        self._scroll_to_cursor(center=True)
+        return True
 
     # Layout and formatting.
 
@@ -771,13 +771,17 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _wrapped_rows(self, index: int) -> list[Strip]:
         """Return the wrapped body rows of the entry at view position `index` (cached)."""
-        row = self._rows.row(index)
+        row_id = self._rows.row_id(index)
         width = max(8, self.scrollable_content_region.width - self._row_format.prefix_cells)
-        key = (self.buffer.row_id(row), width, self._search_generation)
+        key = (row_id, width, self._search_generation)
         cached = self._wrapped.get(key)
         if cached is not None:
             self._wrapped.move_to_end(key)
             return cached
+
+        row = self.buffer.row_of(row_id)
+        if row is None:
+            return [Strip([])]
 
         rows = self._body(row).wrapped_rows(width, self._row_styles())
         self._wrapped[key] = rows
@@ -803,9 +807,12 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
             strip = self._with_new_lines_badge(strip, width)
         return strip.apply_style(base)
 
-    def _single_line(self, index: int, width: int) -> Strip:
-        row = self._rows.row(index)
-        row_id = self.buffer.row_id(row)
+    def _single_line(self, index: int, width: int) -> Strip | None:
+        row_id = self._rows.row_id(index)
+        row = self.buffer.row_of(row_id)
+        if row is None:
+            return None
+
         is_cursor = row_id == self._cursor_id
         key = (
             row_id, width, self._x_offset, self._search_generation, self._format_generation,
@@ -830,9 +837,12 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
             self._strips.popitem(last=False)
         return strip
 
-    def _wrapped_line(self, place: tuple[int, int], width: int) -> Strip:
+    def _wrapped_line(self, place: tuple[int, int], width: int) -> Strip | None:
         index, sub = place
-        row = self._rows.row(index)
+        row = self.buffer.row_of(self._rows.row_id(index))
+        if row is None:
+            return None
+
         rows = self._wrapped_rows(index)
         if sub == 0:
             prefix = self._prefix(row)

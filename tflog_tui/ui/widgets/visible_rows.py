@@ -10,12 +10,16 @@ from tflog_tui.buffer import ALL_LEVELS, Level, PaneBuffer
 
 
 class VisibleRows:
-    """Map view positions to buffer rows for the entries whose level is selected.
+    """Map view positions to buffer row ids for the entries whose level is selected.
 
-    With every level selected the mapping is the identity and costs nothing.
-    Otherwise the row ids passing the filter are kept ascending in an
-    `array('q')` (8 bytes a row) and extended by scanning only the level
-    bytes of rows appended, prepended or evicted since the last `refresh()`.
+    The mapping is a snapshot taken by `refresh()`: between two refreshes the
+    buffer may grow or evict rows, and the view keeps showing what it had, so
+    a position never points at a different entry than the one drawn.
+
+    With every level selected the mapping is a plain offset and costs
+    nothing. Otherwise the row ids passing the filter are kept ascending in
+    an `array('q')` (8 bytes a row) and extended by scanning only the level
+    bytes of rows appended, prepended or evicted since the last refresh.
     """
 
     def __init__(self, buffer: PaneBuffer, levels: frozenset[Level] = ALL_LEVELS) -> None:
@@ -38,9 +42,12 @@ class VisibleRows:
         self.levels = frozenset(levels)
         if self.levels >= ALL_LEVELS:
             self._pattern = None
-        else:
+        elif self.levels:
             codes = b"".join(re.escape(bytes([int(level)])) for level in sorted(self.levels))
-            self._pattern = re.compile(b"[" + codes + b"]") if codes else re.compile(b"(?!)")
+            self._pattern = re.compile(b"[" + codes + b"]")
+        else:
+            self._pattern = re.compile(b"(?!)")
+
         self._ids = array("q")
         self._first_id = self.buffer.first_row_id
         self._end_id = self._first_id
@@ -55,12 +62,13 @@ class VisibleRows:
             self._first_id = buffer.first_row_id
             self._end_id = self._first_id
 
+        first_id = buffer.first_row_id
+        end_id = buffer.end_row_id
         if self._pattern is None:
-            self._first_id = buffer.first_row_id
-            self._end_id = buffer.end_row_id
+            self._first_id = first_id
+            self._end_id = end_id
             return
 
-        first_id = buffer.first_row_id
         if first_id > self._first_id:
             del self._ids[: bisect_left(self._ids, first_id)]
             self._first_id = first_id
@@ -72,7 +80,6 @@ class VisibleRows:
             self._ids = older
             self._first_id = first_id
 
-        end_id = buffer.end_row_id
         if end_id > self._end_id:
             self._ids.extend(self._scan(self._end_id, end_id))
             self._end_id = end_id
@@ -86,45 +93,29 @@ class VisibleRows:
 
     def __len__(self) -> int:
         if self._pattern is None:
-            return len(self.buffer)
-        return len(self._ids)
-
-    @property
-    def refreshed_count(self) -> int:
-        """Number of rows shown as of the last `refresh()`."""
-        if self._pattern is None:
             return self._end_id - self._first_id
         return len(self._ids)
 
-    def row(self, index: int) -> int:
-        """Return the buffer row shown at view position `index`."""
-        if self._pattern is None:
-            return index
-        return self._ids[index] - self.buffer.first_row_id
-
     def row_id(self, index: int) -> int:
-        """Return the row id at view position `index`, as of the last `refresh()`.
-
-        Unlike `row()`, this stays right after the buffer changed and before
-        the next refresh, so a caller can remember what was on screen.
-        """
+        """Return the row id shown at view position `index` (0 <= index < len)."""
         if self._pattern is None:
             return self._first_id + index
         return self._ids[index]
 
-    def index_of(self, row: int) -> int | None:
-        """Return the view position of buffer row `row`, or None when it is filtered out."""
-        if self._pattern is None:
-            return row if 0 <= row < len(self.buffer) else None
-
-        row_id = row + self.buffer.first_row_id
-        index = bisect_left(self._ids, row_id)
-        if index < len(self._ids) and self._ids[index] == row_id:
+    def index_of(self, row_id: int) -> int | None:
+        """Return the view position of `row_id`, or None when it is not shown."""
+        index = self.insertion_index(row_id)
+        if index < len(self) and self.row_id(index) == row_id:
             return index
         return None
 
-    def insertion_index(self, row: int) -> int:
-        """Return the view position of the first shown row at or after buffer row `row`."""
+    def insertion_index(self, row_id: int) -> int:
+        """Return the view position of the first shown row id at or after `row_id`."""
         if self._pattern is None:
-            return max(0, min(row, len(self.buffer)))
-        return bisect_left(self._ids, row + self.buffer.first_row_id)
+            return max(0, min(row_id - self._first_id, len(self)))
+        return bisect_left(self._ids, row_id)
+
+    @property
+    def end_id(self) -> int:
+        """Row id one past the newest row covered by the last refresh."""
+        return self._end_id
