@@ -8,7 +8,6 @@ have logcli's names and meanings (`--addr`/`LOKI_ADDR`, ...).
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import re
 import stat
@@ -30,8 +29,6 @@ from tflog_tui.loki.settings import (
     DEFAULT_MAX_QUERY_LENGTH_NS,
     LokiSettings,
 )
-
-logger = logging.getLogger(__name__)
 
 NS_PER_SECOND: Final = 1_000_000_000
 DEFAULT_SINCE: Final = "1h"
@@ -451,9 +448,10 @@ def load_settings(
 ) -> AppSettings:
     """Parse flags, read the environment and the config profile; return the settings.
 
-    Raises SettingsError for invalid values (the message names the source);
-    `--help` and `--version` exit through argparse. Warnings about files
-    holding secrets go to `stderr` and the log.
+    Raises SettingsError for invalid values, and the message names the
+    source. `--help` and `--version` exit through argparse. Warnings about
+    files containing secrets go to `stderr` and into `AppSettings.warnings`,
+    which the command line writes to the log once the log file is set up.
     """
     environ = os.environ if environ is None else environ
     stderr = sys.stderr if stderr is None else stderr
@@ -480,7 +478,6 @@ def load_settings(
         if warning:
             warnings.append(warning)
     for warning in warnings:
-        logger.warning("%s", warning)
         print(f"tflog: warning: {warning}", file=stderr)
 
     settings = _build(merged, args.target)

@@ -143,3 +143,22 @@ def test_demo_flag_forces_embedded(
 
     assert status == 0
     assert started == [fake_app.runs[0]]
+
+
+def test_secret_file_warning_logged(
+    fake_app: type[FakeApp], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[profiles.p]\naddr = "http://loki.invalid:3100"\npassword = "hunter2"\n')
+    config.chmod(0o644)
+    log_file = tmp_path / "tflog.log"
+
+    status = cli.main(["--config", str(config), "--profile", "p", "--log-file", str(log_file)])
+
+    log_text = log_file.read_text()
+    stderr = capsys.readouterr().err
+    assert status == 0
+    assert stderr.count("readable by group or others") == 1
+    assert "readable by group or others" in log_text
+    assert "hunter2" not in log_text
+    assert "hunter2" not in stderr

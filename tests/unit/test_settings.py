@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import logging
 import os
 from pathlib import Path
 
@@ -153,21 +152,19 @@ def test_missing_explicit_config() -> None:
 
 
 @pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
-def test_readable_secret_file_warns(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_readable_secret_file_warns(tmp_path: Path) -> None:
     config = write_config(
         tmp_path, '[profiles.p]\naddr = "http://p:3100"\npassword = "hunter2"\n', mode=0o644
     )
     stderr = io.StringIO()
-    caplog.set_level(logging.WARNING)
 
     settings = load_settings(["--config", str(config), "--profile", "p"], {}, stderr)
 
     assert len(settings.warnings) == 1
     assert "readable by group or others" in stderr.getvalue()
     assert "chmod 600" in stderr.getvalue()
-    assert "readable by group or others" in caplog.text
+    assert "readable by group or others" in settings.warnings[0]
     assert "hunter2" not in stderr.getvalue()
-    assert "hunter2" not in caplog.text
 
 
 @pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
