@@ -145,7 +145,7 @@ class PaneBuffer:
 
     @property
     def stream_count(self) -> int:
-        """The size of the stream table; stream ids run from 0 to `stream_count - 1`.
+        """The size of the stream table. Stream ids run from 0 to `stream_count - 1`.
 
         The table may still hold triples of evicted rows until it is next
         collected.
@@ -396,7 +396,7 @@ class PaneBuffer:
         self._head = 0
 
     def clear(self) -> None:
-        """Remove every row and forget the stream table; `epoch` increases."""
+        """Remove every row and forget the stream table. `epoch` increases by one."""
         self._first_row_id = self.end_row_id
         self._reset_columns()
         self._reset_streams()

@@ -7,10 +7,11 @@ line with all of that neutralized:
 - A line longer than `max_chars` characters is cut first, so the rest of the
   work is bounded, and ends with `… [+N chars]` (N characters not shown).
 - Escape sequences are removed whole: CSI (`ESC [` or U+009B) up to its final
-  byte; OSC, DCS, SOS, PM and APC strings up to BEL or ST, or to the end of
-  the line when unterminated; any other `ESC` sequence and a lone `ESC`.
-- Line breaks inside the entry become `↵ ` (U+21B5 and a space); CR LF counts
-  as one break. Trailing line breaks are dropped. A CR that does not precede
+  byte. OSC, DCS, SOS, PM and APC strings go up to BEL or ST, or to the end
+  of the line when unterminated. Any other `ESC` sequence and a lone `ESC`
+  go too.
+- Line breaks inside the entry become `↵ ` (U+21B5 and a space), and CR LF
+  counts as one break. Trailing line breaks are dropped. A CR that does not precede
   LF is shown as `␍`.
 - Other C0 controls and DEL are shown as their Unicode control pictures
   (NUL as `␀`, BEL as `␇`, ...), so nothing rings, moves the cursor or
@@ -23,7 +24,8 @@ line with all of that neutralized:
   the way `cell_width` does (wide East Asian characters take two cells).
 
 `sgr_spans` returns the same text split into runs with the colours and
-attributes of the SGR sequences in the line, as plain data.
+attributes of the SGR sequences in the line, as plain data. `plain_text`
+is the uncut form for a detail view, with real line breaks and tabs.
 
 Rich or Textual markup in a line is not touched: callers must hand the
 result to the UI as text, never as markup.
@@ -59,7 +61,7 @@ _ESCAPE = re.compile(
     r"|\x1b[ -/]*[0-~]?"
 )
 
-# The parameters of an SGR sequence (`ESC [ ... m`); anything else is not SGR.
+# An SGR sequence (`ESC [ ... m`), capturing its parameters.
 _SGR = re.compile(r"(?:\x1b\[|\x9b)([0-9;:]*)m")
 
 # Characters the translation table changes (all but tab); searched first so
@@ -150,7 +152,7 @@ def _cut(line: str, max_chars: int) -> tuple[str, str]:
 
 
 def _sanitize(pieces: list[str]) -> list[str]:
-    """Make each text piece safe; pieces are consecutive runs of one row.
+    """Make each text piece safe, where the pieces are consecutive runs of one row.
 
     Line-break handling and tab stops look across piece boundaries, so the
     pieces joined give the same text as the joined input sanitized at once.
@@ -233,7 +235,7 @@ def _expand_tabs(text: str, column: int) -> tuple[str, int]:
     Returns the text and the column after it.
     """
     if text.isascii():
-        # Safe text holds no line break, so `str.expandtabs` counts from `column`.
+        # Safe text contains no line break, so `str.expandtabs` counts from `column`.
         offset = column % TAB_SIZE
         expanded = (" " * offset + text).expandtabs(TAB_SIZE)[offset:]
         return expanded, column + len(expanded)
@@ -255,7 +257,7 @@ def _expand_tabs(text: str, column: int) -> tuple[str, int]:
 def cell_width(text: str) -> int:
     """Return the number of terminal cells `text` takes.
 
-    Wide and fullwidth East Asian characters take two cells; combining marks
+    Wide and fullwidth East Asian characters take two cells. Combining marks
     and format characters (such as the zero width joiner) take none. This is
     an estimate: terminals disagree on some emoji sequences.
     """
@@ -436,7 +438,7 @@ def _apply_colon_form(style: SgrStyle, parts: list[str]) -> SgrStyle:
 
 
 def _extended_colour(rest: list[str]) -> tuple[int | str | None, int]:
-    """Parse the fields after 38 or 48; returns (colour or None, fields used)."""
+    """Parse the fields after 38 or 48 and return (colour or None, fields used)."""
     if not rest:
         return None, 0
 
@@ -462,7 +464,7 @@ def _with_colour(style: SgrStyle, foreground: bool, colour: int | str) -> SgrSty
 
 
 def _small_int(field: str) -> int | None:
-    """Return a parameter's value, or None when it is empty, not decimal or above 999."""
+    """Return a parameter's value (0 when empty), or None when not decimal or above 999."""
     if not field:
         return 0
 

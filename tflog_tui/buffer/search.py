@@ -58,7 +58,7 @@ class SearchPatternError(ValueError):
 class LineMatcher:
     """A compiled search: a plain string or a regular expression, with a case toggle.
 
-    Plain searches match a substring; case-insensitive plain searches
+    Plain searches match a substring, and case-insensitive plain searches
     compare `str.casefold()` forms. Regular expressions use Python's `re`
     syntax, which agrees with RE2 (LogQL's) for common patterns. An empty
     pattern matches every line.
@@ -84,8 +84,8 @@ class LineMatcher:
             self._regex = re.compile(source, flags)
         except re.error as error:
             raise SearchPatternError(
-                f"invalid regular expression {pattern!r}: {error}; "
-                "fix the pattern or switch to a plain text search"
+                f"invalid regular expression {pattern!r}: {error}. "
+                "Fix the pattern or switch to a plain text search."
             ) from error
 
         self._needle = pattern if case_sensitive else pattern.casefold()

@@ -22,8 +22,8 @@ from tflog_tui.buffer.levels import ALL_LEVELS, Level
 from tflog_tui.buffer.pane_buffer import PaneBuffer
 from tflog_tui.buffer.search import LineMatcher
 
-# Rows scanned per step of `rebuild_steps`: a level filter over this many
-# rows takes a few milliseconds, a regex search a few tens.
+# Rows scanned per step of `rebuild_steps`. A level filter over this many rows
+# takes a few milliseconds and a regex search a few tens (measured estimates).
 DEFAULT_CHUNK_ROWS: Final = 65_536
 
 
@@ -60,26 +60,26 @@ class RowView:
 
     @property
     def buffer(self) -> PaneBuffer:
-        """Return the buffer this view filters."""
+        """The buffer this view filters."""
         return self._buffer
 
     @property
     def levels(self) -> frozenset[Level]:
-        """Return the levels shown."""
+        """The levels shown."""
         return self._levels
 
     @property
     def search(self) -> LineMatcher | None:
-        """Return the search rows must match, or None."""
+        """The search rows must match, or None."""
         return self._matcher
 
     @property
     def filtered(self) -> bool:
-        """Return whether the view hides any row (a level is off or a search is set)."""
+        """Whether the view can hide rows (a level is off or a search is set)."""
         return self._matcher is not None or self._levels != ALL_LEVELS
 
     def set_levels(self, levels: Iterable[Level] | None) -> None:
-        """Show only rows with one of `levels` (None shows every level); restarts the scan."""
+        """Show only rows with one of `levels` (None shows every level), restarting the scan."""
         new_levels = ALL_LEVELS if levels is None else frozenset(levels)
         if new_levels == self._levels:
             return
@@ -91,10 +91,10 @@ class RowView:
     def set_search(
         self, pattern: str | None, regex: bool = False, case_sensitive: bool = False
     ) -> None:
-        """Show only rows matching `pattern` (None or "" clears the search); restarts the scan.
+        """Show only rows matching `pattern` (None or "" clears the search), restarting the scan.
 
         Raises `SearchPatternError` (a ValueError) when `regex` is set and
-        the pattern is invalid; the view is then unchanged.
+        the pattern is invalid, and the view is then unchanged.
         """
         matcher = None
         if pattern:
@@ -103,7 +103,7 @@ class RowView:
         self.set_matcher(matcher)
 
     def set_matcher(self, matcher: LineMatcher | None) -> None:
-        """Show only rows `matcher` accepts (None clears the search); restarts the scan."""
+        """Show only rows `matcher` accepts (None clears the search), restarting the scan."""
         if matcher == self._matcher:
             return
 
@@ -120,7 +120,7 @@ class RowView:
 
     @property
     def pending_rows(self) -> int:
-        """Return the number of buffer rows not yet scanned (0 when the view is complete)."""
+        """The number of buffer rows not yet scanned (0 when the view is complete)."""
         if not self.filtered:
             return 0
 
@@ -246,7 +246,9 @@ class RowView:
 
         row = self._ids[index] - self._buffer.first_row_id
         if row < 0:
-            raise IndexError(f"view position {index} holds an evicted row; refresh the view")
+            raise IndexError(
+                f"view position {index} refers to an evicted row. Call refresh() first."
+            )
 
         return row
 
@@ -260,9 +262,9 @@ class RowView:
     def index_of(self, row: int, *, nearest: bool = False) -> int | None:
         """Return the view position of buffer `row`.
 
-        When the row is not in the view, returns None, or with `nearest`
-        the position of the next row shown after it (the last position when
-        none follows; None when the view is empty).
+        When the row is not in the view, returns None. With `nearest` it
+        returns the position of the next row shown after it instead, or the
+        last position when none follows (None when the view is empty).
         """
         if not self.filtered:
             if 0 <= row < len(self._buffer):
@@ -290,31 +292,31 @@ class RowView:
         With `levels`, only rows at one of those levels count (next error:
         `levels={Level.CRITICAL, Level.ERROR}`). Without it, the next row of
         the view: with a search set, the next match. `from_row` itself is
-        skipped; pass -1 to start at the top, `len(buffer)` to start
+        skipped, so pass -1 to start at the top and `len(buffer)` to start
         backward from the bottom. Returns None when there is none.
         """
         buffer = self._buffer
-        wanted = self._levels if levels is None else self._levels & frozenset(levels)
-        if not wanted:
+        requested = self._levels if levels is None else self._levels & frozenset(levels)
+        if not requested:
             return None
 
         if self._matcher is None:
-            if wanted == ALL_LEVELS:
+            if requested == ALL_LEVELS:
                 target = from_row + 1 if forward else from_row - 1
                 return target if 0 <= target < len(buffer) else None
 
-            return buffer.find_level(from_row, wanted, forward=forward)
+            return buffer.find_level(from_row, requested, forward=forward)
 
-        return self._find_in_ids(from_row, wanted, forward)
+        return self._find_in_ids(from_row, requested, forward)
 
-    def _find_in_ids(self, from_row: int, wanted: frozenset[Level], forward: bool) -> int | None:
+    def _find_in_ids(self, from_row: int, requested: frozenset[Level], forward: bool) -> int | None:
         buffer = self._buffer
         first = buffer.first_row_id
         ids = self._ids
-        check_level = wanted != self._levels
-        codes = {int(level) for level in wanted}
+        check_level = requested != self._levels
+        codes = {int(level) for level in requested}
 
-        # Ids below `first` were evicted since the last refresh; skip them.
+        # Ids below `first` were evicted since the last refresh, so skip them.
         if forward:
             index = max(bisect_right(ids, first + from_row), bisect_left(ids, first))
             step = 1

@@ -13,7 +13,7 @@ WORDS = ["alpha", "beta", "charge", "failed", "retry", "upstream", "task", "sync
 def _million_rows() -> PaneBuffer:
     """Build 1,000,000 rows: every 50th at ERROR (by label), the rest at INFO.
 
-    Row i reads `... {WORDS[i % 8]} {WORDS[i % 7]} done`.
+    Row i ends with `{WORDS[i % 8]} {WORDS[i % 7]}`.
     """
     info = Labels({"service_name": "billing-sync", "level": "info"})
     error = Labels({"service_name": "billing-sync", "level": "error"})

