@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, cast
 
+import orjson
+
 from tflog_tui.logql.units import parse_duration
 
 
@@ -119,6 +121,14 @@ def json_labels(line: str) -> list[tuple[str, str]]:
     their text, booleans are `true`/`false` and null is "". Raises
     ExtractionError when the line is not a JSON object.
     """
+    fast = _json_labels_fast(line)
+    if fast is not None:
+        return fast
+    return json_labels_exact(line)
+
+
+def json_labels_exact(line: str) -> list[tuple[str, str]]:
+    """Return the same labels as `json_labels`, always with the exact (slower) parser."""
     try:
         document = _JSON_DECODER.decode(line)
     except ValueError as error:
@@ -131,6 +141,77 @@ def json_labels(line: str) -> list[tuple[str, str]]:
     labels: list[tuple[str, str]] = []
     _flatten(document, "", labels)
     return labels
+
+
+_KEY_END: Final = re.compile(r'"[ \t\n\r]*:')
+
+
+class _NeedsExactParse(Exception):
+    """orjson's result cannot reproduce Loki's output; the exact parser must run."""
+
+
+def _json_labels_fast(line: str) -> list[tuple[str, str]] | None:
+    """Return the labels using orjson, or None when only the exact parser gives Loki's result.
+
+    orjson loses the text of floats (`1.50` becomes 1.5) and keeps the last of
+    duplicate keys where Loki keeps the first. Lines with floats, with
+    objects inside arrays, or with more `"key":` spellings than parsed keys
+    (a duplicate key, or a quote and colon inside a string) go to the exact
+    parser instead.
+    """
+    try:
+        document = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(document, dict):
+        return None
+
+    labels: list[tuple[str, str]] = []
+    try:
+        key_count = _flatten_fast(document, "", labels)
+    except _NeedsExactParse:
+        return None
+    if key_count != len(_KEY_END.findall(line)):
+        return None
+    return labels
+
+
+def _flatten_fast(members: dict[str, Any], prefix: str, labels: list[tuple[str, str]]) -> int:
+    """Flatten a decoded object into `labels` and return how many keys it had, nested ones too."""
+    key_count = len(members)
+    for key, value in members.items():
+        if isinstance(value, dict):
+            name = sanitize_label_name(key, is_prefix=not prefix)
+            nested_prefix = f"{prefix}_{name}" if prefix else name
+            if not name:
+                # Members of an object whose name sanitizes to nothing are skipped,
+                # but their keys still count.
+                key_count += _flatten_fast(value, "\0", [])
+                continue
+            key_count += _flatten_fast(value, nested_prefix, labels)
+            continue
+        if isinstance(value, list):
+            if any(isinstance(item, dict | list) for item in value):
+                raise _NeedsExactParse
+            continue
+        if isinstance(value, float):
+            raise _NeedsExactParse
+
+        name = sanitize_label_name(key, is_prefix=not prefix)
+        if not name:
+            continue
+        if isinstance(value, str):
+            text = value
+        elif value is True:
+            text = "true"
+        elif value is False:
+            text = "false"
+        elif value is None:
+            text = ""
+        else:
+            text = str(value)
+        labels.append((f"{prefix}_{name}" if prefix else name, text))
+    return key_count
 
 
 def _flatten(members: _Pairs, prefix: str, labels: list[tuple[str, str]]) -> None:

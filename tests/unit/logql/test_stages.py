@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tflog_tui.logql.re2 import InvalidRegexError, compile_re2, translate_re2
 from tflog_tui.logql.stages import (
@@ -11,6 +15,7 @@ from tflog_tui.logql.stages import (
     compile_pattern,
     decolorize,
     json_labels,
+    json_labels_exact,
     json_path_value,
     logfmt_pairs,
     parse_humanized_bytes,
@@ -465,3 +470,46 @@ def test_re2_anchored_matches_whole_value() -> None:
     assert regex.match("web") is not None
     assert regex.match("api-2") is None
     assert regex.match("my-web") is None
+
+
+# --- json fast path against the exact parser -----------------------------------
+
+JSON_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8)
+)
+JSON_VALUES = st.recursive(
+    JSON_SCALARS,
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(document=st.dictionaries(st.text(max_size=6), JSON_VALUES, max_size=6), spaced=st.booleans())
+def test_json_fast_path_matches_exact(document: dict[str, object], spaced: bool) -> None:
+    separators = (", ", " : ") if spaced else (",", ":")
+    line = json.dumps(document, separators=separators, ensure_ascii=False)
+    assert json_labels(line) == json_labels_exact(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"a": "1", "a": "2"}',
+        '{"a" : "1", "a":"2"}',
+        '{"o": {"k": 1}, "o": {"k": 2}}',
+        '{"n": 1.50, "m": 2}',
+        '{"q": "say \\":\\" here", "a": 1}',
+        '{"arr": [{"a": 1}], "b": 2}',
+        '{"big": 123456789012345678901234567890}',
+        '{"s": "\\ud800"}',
+    ],
+)
+def test_json_fast_path_tricky_lines(line: str) -> None:
+    assert json_labels(line) == json_labels_exact(line)
