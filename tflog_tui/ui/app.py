@@ -11,7 +11,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from rich.markup import escape
-from textual import on
+from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
@@ -94,13 +94,13 @@ class TflogApp(App[None]):
         Binding("r", "pick_range", "Range"),
         Binding("t", "toggle_tail", "Tail"),
         Binding("slash", "search", "Search", show=False),
-        Binding("1", "toggle_level(1)", "Levels 1-7", key_display="1-7"),
-        Binding("2", "toggle_level(2)", show=False),
-        Binding("3", "toggle_level(3)", show=False),
-        Binding("4", "toggle_level(4)", show=False),
-        Binding("5", "toggle_level(5)", show=False),
-        Binding("6", "toggle_level(6)", show=False),
-        Binding("7", "toggle_level(7)", show=False),
+        Binding("1", "toggle_level(1)", "Levels", key_display="1-7"),
+        Binding("2", "toggle_level(2)", "Toggle error", show=False),
+        Binding("3", "toggle_level(3)", "Toggle warning", show=False),
+        Binding("4", "toggle_level(4)", "Toggle info", show=False),
+        Binding("5", "toggle_level(5)", "Toggle debug", show=False),
+        Binding("6", "toggle_level(6)", "Toggle trace", show=False),
+        Binding("7", "toggle_level(7)", "Toggle unknown", show=False),
         Binding("0", "all_levels", "All levels", show=False),
         Binding("L", "push_levels", "Levels into query", show=False),
         Binding("plus", "raise_limit", "More lines", show=False),
@@ -176,6 +176,11 @@ class TflogApp(App[None]):
         else:
             self.sidebar.service_tree.focus()
         self._update_welcome()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Give the sidebar a quarter of the width, between 20 and 32 columns."""
+        width = max(20, min(32, event.size.width // 4))
+        self.sidebar.styles.width = width
 
     async def on_unmount(self) -> None:
         """Close the client's connections."""

@@ -19,6 +19,7 @@ from tflog_tui.embedded import EmbeddedLoki, ServerLimits
 from tflog_tui.embedded.demo import DemoGenerator, load_history
 from tflog_tui.loki import LokiSettings
 from tflog_tui.ui.app import TflogApp
+from tflog_tui.ui.pane_query import selector_query
 
 FROZEN_NOW_NS = 1_796_385_600_000_000_000
 """The clock of the app and the server: 2026-12-04T12:00:00Z, nanoseconds since the epoch."""
@@ -79,9 +80,19 @@ async def main_screen(pilot: Any, app: TflogApp) -> None:
 
 
 async def task_detail(pilot: Any, app: TflogApp) -> None:
-    """Move to the newest error of the task and open its detail."""
-    await pilot.press("E")
-    await pilot.press("enter")
+    """Open the pane of a billing-sync task that logged an error, and that error's detail."""
+    query = '{service_name="billing-sync"} |= "error"'
+    hour_ns = 3600 * 1_000_000_000
+    task_id = ""
+    batches = app.client.query_range(
+        query, start_ns=FROZEN_NOW_NS - hour_ns, end_ns=FROZEN_NOW_NS, limit=1
+    )
+    async for batch in batches:
+        task_id = batch[0].labels.get("task_id", "") if batch else ""
+    labels = {"service_name": "billing-sync", "task_id": task_id}
+    await app.open_query(selector_query(labels), f"billing-sync/{task_id}")
+    await settle(pilot, app)
+    await pilot.press("g", "e", "enter")
 
 
 async def help_screen(pilot: Any, app: TflogApp) -> None:
@@ -123,7 +134,7 @@ async def render_all(directory: Path) -> list[Path]:
             directory / "live-tail.svg",
         ]
         await shoot(url, written[0], main_screen)
-        await shoot(url, written[1], task_detail, query=service_query)
+        await shoot(url, written[1], task_detail)
         await shoot(url, written[2], help_screen)
         await shoot(url, written[3], live_tail(server), query=service_query)
         return written

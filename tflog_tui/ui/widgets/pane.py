@@ -268,10 +268,11 @@ class Pane(TabPane):
         self.state.loaded = True
         self._dirty = True
         elapsed = time.monotonic() - self._started_at
+        took = f" in {elapsed:.1f} s" if elapsed >= 1.0 else ""
         if len(self.state.buffer) >= self.state.limit:
-            self._set_activity(f"{label}: limit reached in {elapsed:.1f} s, + for more", "yellow")
+            self._set_activity(f"{label}: limit reached{took}, + for more", "yellow")
         else:
-            self._set_activity(f"{label}: done in {elapsed:.1f} s", "green")
+            self._set_activity(f"{label}: done{took}", "green")
         self.post_message(ServerStatus(ok=True))
 
     async def _load_context(self, anchor_ns: int) -> None:
