@@ -41,6 +41,7 @@ from tflog_tui.loki.errors import (
     looks_like_html,
 )
 from tflog_tui.loki.models import Entry, LabelInterner, Labels
+from tflog_tui.loki.paging import parse_max_entries_limit
 
 if TYPE_CHECKING:
     from tflog_tui.loki.client import LokiClient
@@ -219,6 +220,8 @@ class TailSession:
                 yield TailState("stopped", attempt, _reason_of(stop.error), stop.error)
                 return
             except _Retry as retry:
+                if retry.immediate:
+                    continue
                 attempt += 1
                 pause_s = delay_s * random.uniform(0.8, 1.2)
                 delay_s = min(delay_s * 2, settings.tail_backoff_max_s)
@@ -350,8 +353,8 @@ class TailSession:
             params["start"] = str(start_ns)
         limit = self.limit
         if resumed:
-            limit = max(limit, min(_RESUME_REPLAY_LIMIT, self.client.max_page_size))
-        params["limit"] = str(limit)
+            limit = max(limit, _RESUME_REPLAY_LIMIT)
+        params["limit"] = str(min(limit, self.client.max_page_size))
         if self.delay_for:
             params["delay_for"] = str(self.delay_for)
         url = transport.websocket_url(TAIL_PATH, params)
@@ -378,6 +381,11 @@ class TailSession:
         line = first_line(body.decode("utf-8", errors="replace")) or "(empty body)"
         if status in _TRANSIENT_STATUSES and not looks_like_html(body):
             return _Retry(f"the tail request got HTTP {status}: {line}")
+        maximum = parse_max_entries_limit(line) if status == 400 else None
+        if maximum is not None and 0 < maximum < self.client.max_page_size:
+            logger.info("Loki at %s allows %d entries per tail replay", server, maximum)
+            self.client.max_page_size = maximum
+            return _Retry(f"lowered the replay limit to {maximum}", immediate=True)
 
         detail = f"the tail request got HTTP {status} instead of a websocket upgrade (101): {line}"
         if status in (401, 403):

@@ -315,3 +315,19 @@ async def test_close_from_another_task(loki_server: EmbeddedLoki) -> None:
         "connecting",
         "live",
     ]
+
+
+async def test_replay_limit_lowered(make_loki_server: MakeServer) -> None:
+    server = await make_loki_server(max_entries_limit_per_query=50)
+    ts = time.time_ns()
+    server.push({"app": "small"}, [(ts + index, f"line {index}") for index in range(80)])
+
+    async with (
+        LokiClient(LokiSettings(addr=server.url)) as client,
+        client.tail('{app="small"}', start_ns=ts - 10**9, limit=100) as events,
+    ):
+        lines = await next_entries(events)
+        page_size = client.max_page_size
+
+    assert page_size == 50
+    assert lines == [f"line {index}" for index in range(30, 80)]
