@@ -171,7 +171,13 @@ def _json_labels_fast(line: str) -> list[tuple[str, str]] | None:
         key_count = _flatten_fast(document, "", labels)
     except _NeedsExactParse:
         return None
-    if key_count != len(_KEY_END.findall(line)):
+    # Every key is written `"key":`, unless whitespace precedes the colon; only
+    # then is the slower regex count needed.
+    if key_count != line.count('":'):
+        return None
+    if ('" ' in line or '"\t' in line or '"\n' in line or '"\r' in line) and key_count != len(
+        _KEY_END.findall(line)
+    ):
         return None
     return labels
 
@@ -179,6 +185,7 @@ def _json_labels_fast(line: str) -> list[tuple[str, str]] | None:
 def _flatten_fast(members: dict[str, Any], prefix: str, labels: list[tuple[str, str]]) -> int:
     """Flatten a decoded object into `labels` and return how many keys it had, nested ones too."""
     key_count = len(members)
+    names = _SANITIZED if prefix else _SANITIZED_PREFIX
     for key, value in members.items():
         if isinstance(value, dict):
             name = sanitize_label_name(key, is_prefix=not prefix)
@@ -197,7 +204,7 @@ def _flatten_fast(members: dict[str, Any], prefix: str, labels: list[tuple[str, 
         if isinstance(value, float):
             raise _NeedsExactParse
 
-        name = sanitize_label_name(key, is_prefix=not prefix)
+        name = names.get(key) or sanitize_label_name(key, is_prefix=not prefix)
         if not name:
             continue
         if isinstance(value, str):
