@@ -6,6 +6,7 @@ and column of the token that could not be parsed.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Final, NoReturn
 
@@ -213,6 +214,30 @@ def check_pattern(pattern: str) -> str | None:
     return None
 
 
+def check_ip_pattern(pattern: str) -> str | None:
+    """Return why an `ip("...")` pattern is invalid, or None for an address, range or CIDR."""
+    try:
+        if "/" in pattern:
+            ipaddress.ip_network(pattern, strict=False)
+            return None
+
+        if "-" in pattern:
+            first, last = pattern.split("-", 1)
+            start = ipaddress.ip_address(first)
+            end = ipaddress.ip_address(last)
+            if start.version != end.version:
+                return f"invalid ip range {pattern!r}: both ends must be IPv4 or both IPv6"
+            return None
+
+        ipaddress.ip_address(pattern)
+    except ValueError:
+        return (
+            f"invalid ip pattern {pattern!r}: expected an address (10.0.0.1), "
+            "a range (10.0.0.1-10.0.0.9) or a CIDR block (10.0.0.0/8)"
+        )
+    return None
+
+
 def _describe(token: Token) -> str:
     if token.kind == EOF:
         return "end of query"
@@ -351,7 +376,7 @@ class _Parser:
                 self.advance()
                 return_bool = True
 
-            matching = self.parse_vector_matching()
+            matching = self.parse_vector_matching(op)
 
             right_start = self.token
             next_precedence = precedence if op == "^" else precedence + 1
@@ -361,10 +386,24 @@ class _Parser:
                     right_start,
                     f"a log query cannot be an operand of {op}; wrap it in a range aggregation",
                 )
+            self.check_scalar_operands(token, op, left, right, return_bool)
             left = BinaryOperation(op, left, right, return_bool, matching)
             self.descend()
 
-    def parse_vector_matching(self) -> VectorMatching | None:
+    def check_scalar_operands(
+        self, op_token: Token, op: str, left: MetricExpr, right: MetricExpr, return_bool: bool
+    ) -> None:
+        """Apply Loki's rules for operators with number operands (scalars)."""
+        if op in _SET_OPS and (is_scalar(left) or is_scalar(right)):
+            raise self.error_at(
+                op_token,
+                f"{op} is only defined between two vectors, not a number; "
+                "use vector(...) for a constant series",
+            )
+        if return_bool and is_scalar(left) and is_scalar(right):
+            raise self.error_at(op_token, "the bool modifier must not be used between two numbers")
+
+    def parse_vector_matching(self, op: str) -> VectorMatching | None:
         if not (self.is_keyword("on") or self.is_keyword("ignoring")):
             if self.is_keyword("group_left") or self.is_keyword("group_right"):
                 raise self.error_at(
@@ -378,6 +417,11 @@ class _Parser:
         if not (self.is_keyword("group_left") or self.is_keyword("group_right")):
             return VectorMatching(on, labels)
 
+        if op in _SET_OPS:
+            raise self.error_at(
+                self.token,
+                f"{self.token.text} is only allowed on comparisons and arithmetic, not {op}",
+            )
         side: GroupSide = "left" if self.advance().text == "group_left" else "right"
         include: tuple[str, ...] = ()
         if self.token.kind == "(":
@@ -685,10 +729,7 @@ class _Parser:
                 value = str(self.advance().value)
                 is_ip = False
             elif self.is_keyword("ip") and self.peek().kind == "(":
-                self.advance()
-                self.advance()
-                value = self.expect_string("an address, range or CIDR block")
-                self.expect(")", ")")
+                value = self.parse_ip_pattern()
                 is_ip = True
             else:
                 self.unexpected('a string or ip("...")')
@@ -770,6 +811,17 @@ class _Parser:
             )
 
         return LabelFilter(self.parse_label_filter_expr())
+
+    def parse_ip_pattern(self) -> str:
+        self.advance()
+        self.advance()
+        token = self.token
+        pattern = self.expect_string("an address, range or CIDR block")
+        problem = check_ip_pattern(pattern)
+        if problem is not None:
+            raise self.error_at(token, problem)
+        self.expect(")", ")")
+        return pattern
 
     def parse_extractions(self, json_paths: bool) -> tuple[LabelExtraction, ...]:
         params: list[LabelExtraction] = []
@@ -915,11 +967,9 @@ class _Parser:
             if kind == STRING:
                 string_op: MatchOp = "!=" if op == "!=" else "="
                 return StringLabelFilter(name, string_op, str(self.advance().value))
-            if self.is_keyword("ip") and self.peek().kind == "(":
-                self.advance()
-                self.advance()
-                pattern = self.expect_string("an address, range or CIDR block")
-                self.expect(")", ")")
+            # Loki allows ip("...") label filters with = and != only.
+            if op != "==" and self.is_keyword("ip") and self.peek().kind == "(":
+                pattern = self.parse_ip_pattern()
                 return IpLabelFilter(name, "!=" if op == "!=" else "=", pattern)
 
         number_op: NumberOp = "==" if op == "=" else op  # type: ignore[assignment]
@@ -943,6 +993,15 @@ class _Parser:
         if op in ("=", "==", "!="):
             self.unexpected('a string, a number, a duration, a byte size or ip("...")')
         self.unexpected("a number, a duration such as 10s or a byte size such as 20MB")
+
+
+def is_scalar(expr: MetricExpr) -> bool:
+    """Return whether an expression is a number (a scalar), not a vector."""
+    if isinstance(expr, LiteralExpr):
+        return True
+    if isinstance(expr, BinaryOperation):
+        return is_scalar(expr.left) and is_scalar(expr.right)
+    return False
 
 
 def _requires_non_empty(matcher: Matcher) -> bool:

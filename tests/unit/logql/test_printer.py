@@ -44,6 +44,7 @@ from tflog_tui.logql import (
     escape_regex,
     parse,
 )
+from tflog_tui.logql.parser import is_scalar
 
 APP = (Matcher("app", "=", "api"),)
 
@@ -290,15 +291,23 @@ def binary_operations(draw: st.DrawFn, inner: st.SearchStrategy) -> BinaryOperat
             ["or", "and", "unless", "==", "!=", ">", ">=", "<", "<=", "+", "-", "*", "/", "%", "^"]
         )
     )
-    return_bool = op in ("==", "!=", ">", ">=", "<", "<=") and draw(st.booleans())
+    left = draw(inner)
+    right = draw(inner)
+    set_op = op in ("or", "and", "unless")
+    if set_op and (is_scalar(left) or is_scalar(right)):
+        op = "+"
+        set_op = False
+    comparison = op in ("==", "!=", ">", ">=", "<", "<=")
+    both_scalar = is_scalar(left) and is_scalar(right)
+    return_bool = comparison and not both_scalar and draw(st.booleans())
     matching = None
     if draw(st.booleans()):
-        side = draw(st.sampled_from([None, "left", "right"]))
+        side = None if set_op else draw(st.sampled_from([None, "left", "right"]))
         include = tuple(draw(st.lists(NAMES, max_size=2))) if side else ()
         matching = VectorMatching(
             draw(st.booleans()), tuple(draw(st.lists(NAMES, max_size=2))), side, include
         )
-    return BinaryOperation(op, draw(inner), draw(inner), return_bool, matching)
+    return BinaryOperation(op, left, right, return_bool, matching)
 
 
 METRIC_LEAVES = st.one_of(
