@@ -40,9 +40,9 @@ class Model:
 
     def prepend(self, lines_newest_first: list[str]) -> None:
         room = self.capacity - len(self.rows)
-        kept = lines_newest_first[: max(room, 0)]
-        self.dropped += len(lines_newest_first) - len(kept)
-        for line in kept:
+        stored = lines_newest_first[: max(room, 0)]
+        self.dropped += len(lines_newest_first) - len(stored)
+        for line in stored:
             self.oldest_ts -= 1
             self.first_id -= 1
             self.rows.insert(0, (self.first_id, self.oldest_ts, line))
@@ -172,5 +172,7 @@ def test_buffer_and_view_match_model(
                 and levels[row] in find_levels & view_levels
                 and (row > from_row if forward else row < from_row)
             ]
-            wanted = (min(candidates) if forward else max(candidates)) if candidates else None
-            assert view.find_next(from_row, find_levels, forward=forward) == wanted
+            expected_in_view = None
+            if candidates:
+                expected_in_view = min(candidates) if forward else max(candidates)
+            assert view.find_next(from_row, find_levels, forward=forward) == expected_in_view
