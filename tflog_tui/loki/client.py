@@ -45,6 +45,7 @@ from tflog_tui.loki.paging import (
     LinePartition,
     PageCursor,
     parse_max_entries_limit,
+    parse_max_query_length,
     sort_page,
     split_range,
 )
@@ -116,6 +117,7 @@ class LokiClient:
         self.transport = Transport(settings)
         self.server = self.transport.server
         self.max_page_size = max(1, settings.max_entries_per_page)
+        self.max_query_length_ns = max(1, settings.max_query_length_ns)
         self._http: httpx.AsyncClient | None = None
 
     async def __aenter__(self) -> LokiClient:
@@ -301,40 +303,51 @@ class LokiClient:
 
         counters = _Counters()
         yielded = 0
-        windows = split_range(
-            start_ns, end_ns, max(1, self.settings.max_query_length_ns), direction
-        )
-        if len(windows) > 1:
-            logger.info(
-                "splitting %s into %d windows of at most %d ns",
-                query,
-                len(windows),
-                self.settings.max_query_length_ns,
-            )
-        batches = self._read_windows(query, windows, direction, limit, page_size, counters)
-        try:
-            async for batch in batches:
-                if limit is not None and yielded + len(batch) > limit:
-                    batch = batch[: limit - yielded]
-                if not batch:
-                    continue
-                yielded += len(batch)
-                if progress is not None:
-                    progress(
-                        QueryProgress(
-                            counters.pages,
-                            yielded,
-                            counters.bytes,
-                            batch[-1].ts_ns,
-                            start_ns,
-                            end_ns,
+        finished = False
+        while not finished:
+            windows = split_range(start_ns, end_ns, max(1, self.max_query_length_ns), direction)
+            if len(windows) > 1:
+                logger.info(
+                    "splitting %s into %d windows of at most %d ns",
+                    query,
+                    len(windows),
+                    self.max_query_length_ns,
+                )
+            batches = self._read_windows(query, windows, direction, limit, page_size, counters)
+            try:
+                async for batch in batches:
+                    if limit is not None and yielded + len(batch) > limit:
+                        batch = batch[: limit - yielded]
+                    if not batch:
+                        continue
+                    yielded += len(batch)
+                    if progress is not None:
+                        progress(
+                            QueryProgress(
+                                counters.pages,
+                                yielded,
+                                counters.bytes,
+                                batch[-1].ts_ns,
+                                start_ns,
+                                end_ns,
+                            )
                         )
-                    )
-                yield batch
-                if limit is not None and yielded >= limit:
-                    break
-        finally:
-            await batches.aclose()
+                    yield batch
+                    if limit is not None and yielded >= limit:
+                        break
+                finished = True
+            except LokiBadRequestError as error:
+                allowed = parse_max_query_length(error.detail)
+                if yielded or allowed is None or allowed >= self.max_query_length_ns:
+                    raise
+                logger.info(
+                    "Loki at %s allows ranges of %d ns; splitting into shorter windows",
+                    self.server,
+                    allowed,
+                )
+                self.max_query_length_ns = allowed
+            finally:
+                await batches.aclose()
 
         if progress is not None:
             final_position = end_ns if direction == "forward" else start_ns

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
+from tflog_tui.logql.units import parse_duration
 from tflog_tui.loki.decode import timestamp_of
 from tflog_tui.loki.models import Entry, Labels
 
@@ -26,6 +27,9 @@ _SURROGATES_FIRST: Final = 0xD800
 _SURROGATES_LAST: Final = 0xDFFF
 
 _MAX_ENTRIES_ERROR = re.compile(r"max entries limit.*?\((\d+)\s*>\s*(\d+)\)", re.DOTALL)
+_QUERY_LENGTH_ERROR = re.compile(
+    r"query time range exceeds the limit \(query length: [^,]*, limit: ([^)]+)\)"
+)
 
 
 def parse_max_entries_limit(text: str) -> int | None:
@@ -38,6 +42,20 @@ def parse_max_entries_limit(text: str) -> int | None:
     if match is None:
         return None
     return int(match.group(2))
+
+
+def parse_max_query_length(text: str) -> int | None:
+    """Return the server's `max_query_length` in nanoseconds from its error, or None.
+
+    Loki writes `the query time range exceeds the limit (query length: 744h0m0s, limit: 721h)`.
+    """
+    match = _QUERY_LENGTH_ERROR.search(text)
+    if match is None:
+        return None
+    try:
+        return parse_duration(match.group(1).strip())
+    except ValueError:
+        return None
 
 
 def sort_page(entries: list[Entry], direction: Direction) -> list[Entry]:

@@ -321,7 +321,7 @@ class TailSession:
         if self.last_ns is None:
             return
         now_ns = time.time_ns()
-        oldest_ns = now_ns - self.client.settings.max_query_length_ns + 1_000_000_000
+        oldest_ns = now_ns - self.client.max_query_length_ns + 1_000_000_000
         start_ns = max(self.last_ns, oldest_ns)
         if start_ns >= now_ns:
             return
@@ -341,7 +341,7 @@ class TailSession:
         start_ns = self.last_ns if resumed and self.last_ns is not None else self.start_ns
         if start_ns is None:
             return None
-        oldest_ns = time.time_ns() - self.client.settings.max_query_length_ns + 1_000_000_000
+        oldest_ns = time.time_ns() - self.client.max_query_length_ns + 1_000_000_000
         return max(start_ns, oldest_ns)
 
     async def _connect(self, resumed: bool) -> ClientConnection:

@@ -14,6 +14,7 @@ from tflog_tui.loki.paging import (
     LinePartition,
     PageCursor,
     parse_max_entries_limit,
+    parse_max_query_length,
     split_range,
 )
 
@@ -176,3 +177,10 @@ def test_prefix_partitions_cover_once(lines: list[str]) -> None:
         assert len(owners) == 1, line
         matching = [part for part in parents if filter_matches(part, line)]
         assert matching == owners, line
+
+
+def test_query_length_error_parsed() -> None:
+    text = "the query time range exceeds the limit (query length: 744h0m0s, limit: 721h0m0s)"
+
+    assert parse_max_query_length(text) == 721 * 3600 * 10**9
+    assert parse_max_query_length("limit: 5h") is None

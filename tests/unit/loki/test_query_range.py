@@ -290,3 +290,17 @@ async def test_pages_share_label_objects(loki_server: EmbeddedLoki) -> None:
 
     assert len(entries) == 9
     assert len({id(entry.labels) for entry in entries}) == 1
+
+
+async def test_query_length_learned_from_error(make_loki_server: MakeServer) -> None:
+    server = await make_loki_server(max_query_length_ns=10 * SECOND)
+    base = base_ns()
+    entries_in = [(base + offset * SECOND, f"at {offset}") for offset in range(30)]
+    server.push({"app": "learn"}, entries_in)
+
+    async with LokiClient(LokiSettings(addr=server.url, split_parallelism=2)) as client:
+        entries = await read_all(client, '{app="learn"}', base, base + 30 * SECOND)
+        learned = client.max_query_length_ns
+
+    assert learned == 10 * SECOND
+    assert [entry.line for entry in entries] == [f"at {offset}" for offset in range(29, -1, -1)]
