@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import repeat
 from typing import Any, Literal
 
 from tflog_tui.embedded.store import LogStore, Stream
-from tflog_tui.logql.evaluator import LogQueryEvaluator
-from tflog_tui.loki.models import Labels
+from tflog_tui.logql.ast import LineFilter
+from tflog_tui.logql.evaluator import LogQueryEvaluator, compile_line_filter
+from tflog_tui.loki.models import EMPTY_LABELS, Labels
 
 Direction = Literal["forward", "backward"]
 Position = tuple[int, str, int, Stream]
+LineTest = Callable[[str], bool]
 
 
 @dataclass
@@ -34,14 +36,27 @@ class OutputStream:
     values: list[list[Any]] = field(default_factory=list)
 
 
-def _positions(stream: Stream, lo: int, hi: int, backward: bool) -> Iterator[Position]:
-    """Yield (ts, stream key, index, stream) for indexes [lo, hi) in direction order."""
+def matching_streams(store: LogStore, pipeline: LogQueryEvaluator) -> list[Stream]:
+    """Return the streams the pipeline's stream selector matches."""
+    return store.streams_matching(pipeline.query.selector, pipeline.matches_stream)
+
+
+def _positions(
+    stream: Stream, indexes: range | list[int], backward: bool, cap: int | None
+) -> Iterator[Position]:
+    """Yield (ts, stream key, index, stream) for `indexes` (ascending) in direction order."""
     if backward:
-        indexes = range(hi - 1, lo - 1, -1)
-        stamps = reversed(stream.timestamps[lo:hi])
+        indexes = indexes[::-1]
+    if cap is not None:
+        indexes = indexes[:cap]
+    timestamps = stream.timestamps
+    if isinstance(indexes, range) and indexes.step == 1:
+        stamps: Any = timestamps[indexes.start : indexes.stop]
+    elif isinstance(indexes, range):
+        stop = indexes.stop if indexes.stop >= 0 else None
+        stamps = timestamps[indexes.start : stop : indexes.step]
     else:
-        indexes = range(lo, hi)
-        stamps = iter(stream.timestamps[lo:hi])
+        stamps = [timestamps[index] for index in indexes]
     return zip(stamps, repeat(stream.key), indexes, repeat(stream), strict=False)
 
 
@@ -53,31 +68,44 @@ def merged_positions(
     backward: bool,
     cap: int | None,
     stats: SelectionStats,
+    line_test: LineTest | None = None,
 ) -> Iterator[Position]:
     """Yield positions of matching streams with start_ns <= ts < end_ns, merged by time.
 
     Order: timestamp, then stream labels, then insertion order; backward is
-    the exact reverse of forward. `cap` limits each stream to its first
-    `cap` positions in direction order, which is exact when no entry is
-    filtered out.
+    the exact reverse of forward. `line_test`, when given, drops lines before
+    the merge. `cap` keeps only each stream's first `cap` positions in
+    direction order, which is exact when no later step filters entries out.
     """
     sources: list[Iterator[Position]] = []
-    for stream in store.iter_streams():
-        if not pipeline.matches_stream(stream.labels):
-            continue
+    for stream in matching_streams(store, pipeline):
         lo, hi = stream.index_range(start_ns, end_ns)
         if lo >= hi:
             continue
-        if cap is not None and hi - lo > cap:
-            if backward:
-                lo = hi - cap
-            else:
-                hi = lo + cap
         stats.streams_matched += 1
-        sources.append(_positions(stream, lo, hi, backward))
+        indexes: range | list[int] = range(lo, hi)
+        if line_test is not None:
+            lines = stream.lines
+            stats.lines_scanned += hi - lo
+            stats.bytes_scanned += sum(len(line) for line in lines[lo:hi])
+            indexes = [index for index in indexes if line_test(lines[index])]
+            if not indexes:
+                continue
+        sources.append(_positions(stream, indexes, backward, cap))
     if len(sources) == 1:
         return sources[0]
     return heapq.merge(*sources, reverse=backward)
+
+
+def line_filters_test(pipeline: LogQueryEvaluator) -> LineTest | None:
+    """Return one test for a pipeline made only of line filters, else None."""
+    stages = pipeline.query.pipeline
+    if not stages or not all(isinstance(stage, LineFilter) for stage in stages):
+        return None
+    tests = [compile_line_filter(stage) for stage in stages if isinstance(stage, LineFilter)]
+    if len(tests) == 1:
+        return tests[0]
+    return lambda line: all(test(line) for test in tests)
 
 
 def select_entries(
@@ -89,7 +117,6 @@ def select_entries(
     direction: Direction,
     categorize: bool,
     stats: SelectionStats,
-    selector_only: bool = False,
 ) -> list[OutputStream]:
     """Return up to `limit` entries with start_ns <= ts < end_ns, grouped into streams.
 
@@ -97,32 +124,31 @@ def select_entries(
     `limit` for forward, the newest for backward. Entries with equal
     timestamps are ordered by stream labels, then by insertion order, and
     backward is exactly the reverse of forward, so paging is deterministic.
-    `selector_only` is True when the query has no pipeline stages at all.
     """
     backward = direction == "backward"
-    cap = limit if selector_only else None
-    merged = merged_positions(store, pipeline, start_ns, end_ns, backward, cap, stats)
-    line_filters_only = selector_only or pipeline.has_line_filters_only
-    line_passes = pipeline.line_passes
+    selector_only = not pipeline.query.pipeline
+    line_test = line_filters_test(pipeline)
+    unchanged = selector_only or line_test is not None
+    cap = limit if unchanged else None
+    merged = merged_positions(store, pipeline, start_ns, end_ns, backward, cap, stats, line_test)
 
     groups: dict[tuple[tuple[str, str], ...], OutputStream] = {}
     by_source: dict[Any, OutputStream] = {}
     returned = 0
-    scanned = 0
-    scanned_bytes = 0
     for ts_ns, key, index, stream in merged:
         if returned >= limit:
             break
         line = stream.lines[index]
         metadata = stream.metadata[index]
-        scanned += 1
-        scanned_bytes += len(line)
+        if line_test is None:
+            stats.lines_scanned += 1
+            stats.bytes_scanned += len(line)
 
         parsed: dict[str, str] | None = None
-        if line_filters_only:
-            if not selector_only and not line_passes(line):
-                continue
-            source_key: Any = key if categorize or not metadata else (key, metadata)
+        if unchanged:
+            # The output labels are the stream's (plus metadata without categorized labels).
+            plain = categorize or metadata is EMPTY_LABELS
+            source_key: Any = key if plain else (key, metadata)
             group = by_source.get(source_key)
             if group is None:
                 group = _group(groups, stream.labels, None if categorize else metadata)
@@ -134,16 +160,12 @@ def select_entries(
             line = processed.line
             parsed = processed.parsed
             if categorize:
-                source_key = key
-                group = by_source.get(source_key)
+                group = by_source.get(key)
                 if group is None:
                     group = _group(groups, stream.labels, None)
-                    by_source[source_key] = group
+                    by_source[key] = group
             else:
-                labels = processed.labels
-                if metadata:
-                    labels = {**metadata, **labels}
-                group = _group(groups, labels, None)
+                group = _group(groups, processed.labels, metadata)
 
         returned += 1
         if categorize:
@@ -151,8 +173,6 @@ def select_entries(
         else:
             group.values.append([str(ts_ns), line])
 
-    stats.lines_scanned += scanned
-    stats.bytes_scanned += scanned_bytes
     stats.entries_returned += returned
     return [groups[group_key] for group_key in sorted(groups)]
 
@@ -162,9 +182,8 @@ def _group(
     labels: Any,
     metadata: Labels | None,
 ) -> OutputStream:
-    merged = dict(labels)
-    if metadata:
-        merged.update(metadata)
+    merged = dict(metadata) if metadata else {}
+    merged.update(labels)
     group_key = tuple(sorted(merged.items()))
     group = groups.get(group_key)
     if group is None:

@@ -233,7 +233,14 @@ class EmbeddedLoki:
             response: web.StreamResponse = await handler(request)
             return response
         except BadRequest as error:
-            logger.debug("%s %s: %s", request.method, request.path, error.message)
+            logger.info(
+                "%s %s from %s: %d %s",
+                request.method,
+                request.path,
+                request.remote,
+                error.status,
+                error.message,
+            )
             return error_response(error.message, error.status)
         except web.HTTPNotFound:
             return error_response("404 page not found", 404)
@@ -335,7 +342,9 @@ class EmbeddedLoki:
     def _required_query(self, params: Mapping[str, str]) -> str:
         query = params.get("query")
         if not query:
-            raise BadRequest("parse error : syntax error: unexpected $end")
+            # A missing query is parsed as an empty one, so the error is the parser's.
+            parse_expression("")
+            raise BadRequest("parse error at line 1, col 1: syntax error: empty query")
         return query
 
     # --- push ----------------------------------------------------------------
@@ -387,7 +396,12 @@ class EmbeddedLoki:
     ) -> list[OutputStream]:
         pipeline = make_pipeline(query)
         start = self._retained_start(start)
-        return select_entries(self.store, pipeline, start, end, limit, direction, categorize, stats)
+        try:
+            return select_entries(
+                self.store, pipeline, start, end, limit, direction, categorize, stats
+            )
+        except ValueError as error:
+            raise BadRequest(str(error)) from None
 
     def _retained_start(self, start: int) -> int:
         cutoff = self.store.retention_cutoff(self.now_ns())

@@ -6,7 +6,7 @@ import heapq
 import logging
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 
 from tflog_tui.loki.models import EMPTY_LABELS, Labels
 
@@ -18,6 +18,9 @@ _ENTRY_OVERHEAD_BYTES = 24
 
 # Minimum time between two retention sweeps triggered by pushes.
 _EXPIRY_INTERVAL_NS = 1_000_000_000
+
+# Selectors whose matching streams are remembered; the cache is emptied when full.
+_SELECTOR_CACHE_SIZE = 256
 
 # Compact a stream's columns once this many evicted entries sit at their front.
 _COMPACT_AFTER = 4096
@@ -130,6 +133,10 @@ class LogStore:
         self.total_entries = 0
         self.evicted_entries = 0
         self._next_expiry_ns = 0
+        # Streams are only added or removed, never relabelled, so the streams a
+        # selector matches stay valid until `_generation` changes.
+        self._generation = 0
+        self._selector_cache: dict[Hashable, tuple[int, list[Stream]]] = {}
 
     def stream_for(self, labels: Mapping[str, str]) -> Stream:
         """Return the stream for `labels`, creating it on first use.
@@ -141,7 +148,25 @@ class LogStore:
         if stream is None:
             stream = Stream(labels if isinstance(labels, Labels) else Labels(key))
             self.streams[key] = stream
+            self._generation += 1
         return stream
+
+    def streams_matching(
+        self, selector: Hashable, matches: Callable[[Labels], bool]
+    ) -> list[Stream]:
+        """Return the streams whose labels `matches` accepts, cached per `selector`.
+
+        `selector` is the cache key (the selector's matchers) and must decide
+        `matches` alone. The list may include streams with no entries left.
+        """
+        cached = self._selector_cache.get(selector)
+        if cached is not None and cached[0] == self._generation:
+            return cached[1]
+        found = [stream for stream in self.streams.values() if matches(stream.labels)]
+        if len(self._selector_cache) >= _SELECTOR_CACHE_SIZE:
+            self._selector_cache.clear()
+        self._selector_cache[selector] = (self._generation, found)
+        return found
 
     def append(
         self,
@@ -203,6 +228,8 @@ class LogStore:
         empty = [key for key, stream in self.streams.items() if not len(stream)]
         for key in empty:
             del self.streams[key]
+        if empty:
+            self._generation += 1
 
     def enforce_max_bytes(self) -> int:
         """Evict the oldest entries across streams until the size bound holds."""
