@@ -304,3 +304,22 @@ async def test_query_length_learned_from_error(make_loki_server: MakeServer) -> 
 
     assert learned == 10 * SECOND
     assert [entry.line for entry in entries] == [f"at {offset}" for offset in range(29, -1, -1)]
+
+
+async def test_categorized_labels_option(loki_server: EmbeddedLoki) -> None:
+    base = base_ns()
+    line = 'level=error msg="payment failed"'
+    loki_server.push({"app": "cat"}, [(base, line)], metadata={"trace_id": "t-1"})
+    query = '{app="cat"} | logfmt'
+
+    async with LokiClient(LokiSettings(addr=loki_server.url)) as plain_client:
+        plain = await read_all(plain_client, query, base, base + SECOND)
+    settings = LokiSettings(addr=loki_server.url, categorize_labels=True)
+    async with LokiClient(settings) as categorizing_client:
+        categorized = await read_all(categorizing_client, query, base, base + SECOND)
+
+    assert plain[0].labels["trace_id"] == "t-1"
+    assert plain[0].labels["level"] == "error"
+    assert categorized[0].labels == {"app": "cat"}
+    assert categorized[0].metadata == {"trace_id": "t-1"}
+    assert categorized[0].parsed["msg"] == "payment failed"
