@@ -103,7 +103,9 @@ class ProcessedEntry:
     structured metadata and extracted labels, including `__error__` and
     `__error_details__` when set. `parsed` holds only the labels the
     pipeline added or changed. `line` is the line after `line_format`,
-    `unpack` and `decolorize`.
+    `unpack` and `decolorize`. `metadata` is the structured metadata passed
+    in, `ts_ns` the timestamp in nanoseconds, and `value` the sample value
+    an `unwrap` stage extracted (0.0 without one).
     """
 
     __slots__ = ("labels", "line", "metadata", "parsed", "ts_ns", "value")
