@@ -412,10 +412,8 @@ class EmbeddedLoki:
 
         def fetch(selector: tuple[Matcher, ...], start_ns: int, end_ns: int) -> Fetched:
             start_ns = self._retained_start(start_ns)
-            matches = stream_matcher([selector])
-            for stream in list(self.store.iter_streams()):
-                if not matches(stream.labels):
-                    continue
+            streams = self.store.streams_matching(selector, stream_matcher([selector]))
+            for stream in list(streams):
                 lo, hi = stream.index_range(start_ns, end_ns + 1)
                 if lo >= hi:
                     continue
@@ -493,10 +491,11 @@ class EmbeddedLoki:
     ) -> Iterator[Stream]:
         start, end = self._time_range(params)
         start = self._retained_start(start)
-        matches = stream_matcher(selectors) if selectors is not None else None
-        for stream in self.store.iter_streams():
-            if matches is not None and not matches(stream.labels):
-                continue
+        if selectors is None:
+            streams: Iterable[Stream] = self.store.iter_streams()
+        else:
+            streams = self.store.streams_matching(tuple(selectors), stream_matcher(selectors))
+        for stream in streams:
             lo, hi = stream.index_range(start, end + 1)
             if lo < hi:
                 yield stream
