@@ -156,12 +156,13 @@ class LokiClient:
         """
         attempt = 0
         while True:
-            error = await self._attempt(path, params or [], headers)
-            if isinstance(error, bytes):
+            outcome = await self._attempt(path, params or [], headers)
+            if isinstance(outcome, bytes):
                 if attempt:
                     logger.info("%s succeeded after %d retries", path, attempt)
-                return error
+                return outcome
 
+            error = outcome
             retryable = isinstance(error, LokiConnectionError) or error.status in RETRY_STATUSES
             if isinstance(error, LokiTLSError) or not retryable or attempt >= self.settings.retries:
                 logger.info("request %s failed: %s", path, error)
@@ -183,7 +184,10 @@ class LokiClient:
     async def _attempt(
         self, path: str, params: Params, headers: dict[str, str] | None
     ) -> bytes | LokiError:
-        request_headers = self.transport.auth_headers()
+        try:
+            request_headers = self.transport.auth_headers()
+        except LokiError as error:
+            return error
         if headers:
             request_headers.update(headers)
         try:
@@ -196,7 +200,7 @@ class LokiClient:
             )
         except httpx.TimeoutException:
             return LokiTimeoutError(
-                self.server, f"no answer within {self.settings.timeout_s:g} s for {path}"
+                self.server, f"{path} timed out after {self.settings.timeout_s:g} s"
             )
         except httpx.ConnectError as error:
             if _is_tls_failure(error):

@@ -362,7 +362,7 @@ class TailSession:
         try:
             options = transport.websocket_options()
             return await connect(url, **options)
-        except LokiTLSError as error:
+        except LokiError as error:
             raise _Stop(error) from error
         except InvalidStatus as invalid:
             raise self._handshake_outcome(invalid) from invalid

@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlencode, urlsplit, urlunsplit
 import httpx
 
 from tflog_tui import __version__
-from tflog_tui.loki.errors import LokiTLSError, redact_url
+from tflog_tui.loki.errors import LokiAuthError, LokiTLSError, redact_url
 from tflog_tui.loki.settings import LokiSettings
 
 logger = logging.getLogger(__name__)
@@ -102,7 +102,14 @@ class Transport:
 
         token = settings.bearer_token
         if self._token_file is not None:
-            token = self._token_file.token()
+            try:
+                token = self._token_file.token()
+            except (OSError, UnicodeDecodeError) as error:
+                raise LokiAuthError(
+                    self.server,
+                    f"cannot read the bearer token file {self._token_file.path}: {error}",
+                    hint="Check --bearer-token-file (LOKI_BEARER_TOKEN_FILE).",
+                ) from error
         if token:
             headers["Authorization"] = f"Bearer {token}"
         elif settings.username is not None or settings.password is not None:

@@ -202,7 +202,7 @@ async def test_timeout(serve_app: ServeApp) -> None:
         with pytest.raises(LokiTimeoutError) as caught:
             await client.labels()
 
-    assert "no answer within 0.3 s" in str(caught.value)
+    assert "/loki/api/v1/labels timed out after 0.3 s" in str(caught.value)
 
 
 async def test_auth_headers_arrive(serve_app: ServeApp) -> None:
@@ -274,3 +274,16 @@ async def test_secrets_stay_out(serve_app: ServeApp, caplog: pytest.LogCaptureFi
     assert "admin:<hidden>@" in repr(settings)
     assert str(caught.value).startswith(f"Loki at {base} answered 401: unauthorized.")
     assert headers["Authorization"] == "Bearer header-secret"
+
+
+async def test_missing_token_file(serve_app: ServeApp, tmp_path: os.PathLike[str]) -> None:
+    handler, seen = answers((200, LABELS_OK))
+    url = await serve_app({"/loki/api/v1/labels": handler})
+    missing = os.path.join(tmp_path, "absent")
+
+    async with LokiClient(fast(url, bearer_token_file=missing)) as client:
+        with pytest.raises(LokiAuthError) as caught:
+            await client.labels()
+
+    assert f"cannot read the bearer token file {missing}" in str(caught.value)
+    assert seen == []
