@@ -227,7 +227,7 @@ class LokiClient:
                 hint="Is the address behind a login page or proxy?",
             )
 
-        detail = _error_text(body) or f"empty answer to {path}"
+        detail = _error_text(body) or f"an empty response to {path}"
         if status == 400:
             return LokiBadRequestError(self.server, detail, status=status)
         if status in (401, 403):
@@ -299,6 +299,8 @@ class LokiClient:
         maximum. No entry is lost or repeated at page or window boundaries,
         even when thousands share one nanosecond. Ranges longer than
         `max_query_length_ns` are fetched as windows, `split_parallelism` at a time.
+        To stop early, cancel the task or close the iterator (for example with
+        `contextlib.aclosing`), which cancels the windows being prefetched.
         """
         if direction not in ("forward", "backward"):
             raise ValueError(f"direction must be 'forward' or 'backward', not {direction!r}")
