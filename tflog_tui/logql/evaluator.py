@@ -259,11 +259,7 @@ def compile_label_filter(expr: LabelFilterExpr) -> StageFunction:
         return _converting_filter(expr.name, expr.op, expr.value_bytes, _parse_bytes_value)
 
     if isinstance(expr, IpLabelFilter):
-        matcher = IpMatcher(expr.pattern)
-        name = expr.name
-        if expr.op == "=":
-            return lambda entry, _stream: matcher.contains(entry.labels.get(name, ""))
-        return lambda entry, _stream: not matcher.contains(entry.labels.get(name, ""))
+        return _ip_filter(expr)
 
     if isinstance(expr, AndLabelFilter):
         left = compile_label_filter(expr.left)
@@ -285,6 +281,21 @@ def compile_label_filter(expr: LabelFilterExpr) -> StageFunction:
     raise UnsupportedQueryError(type(expr).__name__)
 
 
+def _ip_filter(expr: IpLabelFilter) -> StageFunction:
+    matcher = IpMatcher(expr.pattern)
+    name = expr.name
+    wanted = expr.op == "="
+
+    def check(entry: ProcessedEntry, _stream: Mapping[str, str]) -> bool:
+        # Like the converting filters, an ip() filter keeps entries that carry an error.
+        labels = entry.labels
+        if ERROR_LABEL in labels:
+            return True
+        return matcher.contains(labels.get(name, "")) is wanted
+
+    return check
+
+
 def _parse_duration_value(text: str) -> float:
     if not text or text != text.strip():
         raise ValueError(f'time: invalid duration "{text}"')
@@ -302,6 +313,9 @@ def _converting_filter(
     name: str, op: str, expected: float, convert: Callable[[str], float]
 ) -> StageFunction:
     compare = _COMPARE[op]
+    if name in (ERROR_LABEL, ERROR_DETAILS_LABEL):
+        # Loki's converting filters cannot read the error labels, so they match nothing.
+        return lambda _entry, _stream: False
 
     def check(entry: ProcessedEntry, _stream: Mapping[str, str]) -> bool:
         labels = entry.labels
@@ -670,7 +684,12 @@ class LogQueryEvaluator:
         all_labels = dict(labels)
         base: Mapping[str, str] = labels
         if metadata:
-            all_labels.update(metadata)
+            # Structured metadata named like a stream label gets the `_extracted`
+            # suffix; a parser extracting that name later takes the slot over.
+            for name, value in metadata.items():
+                if name in labels:
+                    name += EXTRACTED_SUFFIX
+                all_labels[name] = value
             base = all_labels.copy()
         entry = ProcessedEntry(ts_ns, line, all_labels, {}, metadata or {})
 

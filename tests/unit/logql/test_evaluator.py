@@ -525,3 +525,42 @@ def test_invalid_regex_in_query_raises() -> None:
     query = LogQuery((Matcher("a", "=", "b"),), (LineFilter("|~", ("(?=x)",)),))
     with pytest.raises(ValueError, match="invalid regex"):
         LogQueryEvaluator(query)
+
+
+def test_converting_filter_on_error_label_matches_nothing() -> None:
+    assert not passes('{a="b"} | json | __error__ > 0', "not json", {"a": "b"})
+    assert not passes('{a="b"} | json | __error__ > 0', '{"x":1}', {"a": "b"})
+
+
+@pytest.mark.parametrize("op", ["=", "!="])
+def test_ip_filter_keeps_entries_with_errors(op: str) -> None:
+    assert passes(f'{{a="b"}} | json | addr {op} ip("10.0.0.0/8")', "not json", {"a": "b"})
+
+
+def test_ip_filter_missing_label() -> None:
+    assert not passes('{a="b"} | addr = ip("10.0.0.0/8")', "x", {"a": "b"})
+    assert passes('{a="b"} | addr != ip("10.0.0.0/8")', "x", {"a": "b"})
+
+
+def test_metadata_clashing_with_stream_label_is_suffixed() -> None:
+    ev = evaluator('{a="b"}')
+    result = ev.process(0, {"a": "b", "x": "stream"}, "line", {"x": "meta", "trace_id": "t1"})
+    assert result is not None
+    assert result.labels == {"a": "b", "x": "stream", "x_extracted": "meta", "trace_id": "t1"}
+
+
+def test_parsed_label_takes_the_extracted_slot_from_metadata() -> None:
+    ev = evaluator('{a="b"} | logfmt')
+    result = ev.process(0, {"a": "b", "x": "stream"}, "x=parsed", {"x": "meta"})
+    assert result is not None
+    assert result.labels["x"] == "stream"
+    assert result.labels["x_extracted"] == "parsed"
+    assert result.parsed == {"x_extracted": "parsed"}
+
+
+def test_parsed_label_clashing_with_metadata_is_suffixed() -> None:
+    ev = evaluator('{a="b"} | logfmt')
+    result = ev.process(0, {"a": "b"}, "trace_id=parsed", {"trace_id": "meta"})
+    assert result is not None
+    assert result.labels["trace_id"] == "meta"
+    assert result.labels["trace_id_extracted"] == "parsed"
