@@ -80,7 +80,9 @@ async def test_copy_over_limit_rejected() -> None:
         message = copy_text(app, text, "the line", env={"TMUX": "1"})
 
         assert written == []
-        assert message.startswith("Not copied: the line is 56,247 bytes, too large for OSC 52")
+        assert message == (
+            "Not copied: the line is 56,247 bytes, too large for OSC 52 (at most 56,244 bytes)"
+        )
         assert app.last_clipboard_sequence is None  # type: ignore[attr-defined]
         assert not hasattr(app, "last_copied_text")
 
@@ -147,3 +149,14 @@ def test_has_local_display_by_platform() -> None:
     assert clipboard.has_local_display({}, platform="win32")
     assert not clipboard.has_local_display({}, platform="linux")
     assert clipboard.has_local_display({"WAYLAND_DISPLAY": "wayland-0"}, platform="linux")
+
+
+async def test_copy_lone_surrogate() -> None:
+    app = ClipboardApp()
+    async with app.run_test():
+        written = _record_writes(app)
+
+        message = copy_text(app, "a\ud800b", "the line", env={})
+
+        assert written == [f"{ESC}]52;c;{base64.b64encode(b'a?b').decode()}\a"]
+        assert message == "Copied the line (3 bytes) with OSC 52"

@@ -28,7 +28,7 @@ UNSAFE = re.compile(
 
 
 def load_cases() -> dict[str, str]:
-    """Return each case's line by name, repeated when the case says so."""
+    """Return each case's line by name, repeated `repeat` times when the case has that field."""
     cases = {}
     for text in CASES_FILE.read_text(encoding="utf-8").splitlines():
         if not text.strip():

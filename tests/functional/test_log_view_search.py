@@ -95,3 +95,30 @@ async def test_search_in_filtered_view() -> None:
 
         view.next_match()
         assert view.cursor_row == buffer.row_id(5_000)
+
+
+async def test_search_screen_toggles() -> None:
+    buffer = PaneBuffer()
+    buffer.append(entries([f"level=info Step {n}" for n in range(3_000)]))
+    app = LogViewApp(buffer)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        view = app.log_view
+        view.action_first()
+
+        await pilot.press("slash")
+        await pilot.pause()
+        await pilot.press(*r"Step 2\d{3}$", "ctrl+r", "ctrl+t", "enter")
+        await pilot.pause()
+        assert view.cursor_row == buffer.row_id(2_000)
+        assert view.search_pattern is not None
+        assert view.search_pattern.flags & re.IGNORECASE == 0
+
+        await pilot.press("slash")
+        await pilot.pause()
+        await pilot.press("ctrl+a", "ctrl+k", *"STEP 1", "ctrl+t", "enter")
+        await pilot.pause()
+        assert view.search_pattern is not None
+        assert view.search_pattern.flags & re.IGNORECASE
+        await pilot.press("N")
+        assert view.cursor_row == buffer.row_id(1_999)

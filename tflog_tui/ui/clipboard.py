@@ -19,27 +19,36 @@ from textual.notifications import SeverityLevel
 logger = logging.getLogger(__name__)
 
 OSC52_MAX_BASE64_BYTES: Final = 74_994
-"""Largest base64 payload sent in one OSC 52 sequence, in bytes.
+"""Largest base64 payload sent in one OSC 52 sequence, in bytes (56,244 bytes of text).
 
-Terminals and multiplexers silently drop a clipboard sequence above their
-buffer limit; 74,994 bytes of base64 (56,245 bytes of text) is the limit
-commonly quoted for xterm and tmux. A larger payload is rejected with a
-message instead of being lost without a word.
+Terminals and multiplexers drop a clipboard sequence above their buffer
+limit without a word, so a larger payload is rejected with a message instead.
+NOTE: 74,994 is the limit commonly quoted for xterm and tmux, an estimate that
+was not checked against each terminal; some accept more.
 """
+
+OSC52_MAX_TEXT_BYTES: Final = OSC52_MAX_BASE64_BYTES // 4 * 3
+"""Largest text, in UTF-8 bytes, whose base64 fits in `OSC52_MAX_BASE64_BYTES`."""
 
 SCREEN_DCS_CHUNK: Final = 512
 """Characters of the OSC 52 sequence per DCS string for GNU screen.
 
-screen keeps at most 768 bytes of one DCS string, so a longer sequence is
-split into several DCS strings that screen passes on back to back.
+screen cuts a long DCS string, so a longer sequence is split into several DCS
+strings that screen passes on back to back. NOTE: 512 stays under the
+768-byte string buffer reported for screen 4.x, which was not checked here.
 """
 
 ESC: Final = "\x1b"
 
 
+def _utf8(text: str) -> bytes:
+    """Encode as UTF-8; a lone surrogate (possible in JSON from Loki) becomes `?`."""
+    return text.encode("utf-8", errors="replace")
+
+
 def osc52_sequence(text: str) -> str:
     """Build the OSC 52 sequence that sets the clipboard selection to `text` (UTF-8)."""
-    payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
+    payload = base64.b64encode(_utf8(text)).decode("ascii")
     return f"{ESC}]52;c;{payload}\a"
 
 
@@ -100,20 +109,18 @@ def copy_text(
     `notify`, the message is also shown as a notification.
     """
     environ = os.environ if env is None else env
-    size = len(text.encode("utf-8"))
+    size = len(_utf8(text))
     methods: list[str] = []
     sequence: str | None = None
     rejected = ""
 
-    osc = osc52_sequence(text)
-    payload_size = len(osc) - len(f"{ESC}]52;c;\a")
-    if payload_size > OSC52_MAX_BASE64_BYTES:
+    if size > OSC52_MAX_TEXT_BYTES:
         rejected = (
             f"{what} is {size:,} bytes, too large for OSC 52 "
-            f"(at most {OSC52_MAX_BASE64_BYTES * 3 // 4:,} bytes)"
+            f"(at most {OSC52_MAX_TEXT_BYTES:,} bytes)"
         )
     else:
-        sequence, multiplexer = wrap_for_multiplexer(osc, environ)
+        sequence, multiplexer = wrap_for_multiplexer(osc52_sequence(text), environ)
         driver = app._driver
         if driver is not None:
             driver.write(sequence)
@@ -122,9 +129,10 @@ def copy_text(
     if has_local_display(environ) and _copy_with_pyperclip(text):
         methods.append("the system clipboard")
 
+    # App declares neither attribute, so they are set with setattr for mypy.
     if methods:
         app._clipboard = text
-        setattr(app, "last_copied_text", text)  # noqa: B010  read by tests and paste
+        setattr(app, "last_copied_text", text)  # noqa: B010
     setattr(app, "last_clipboard_sequence", sequence)  # noqa: B010
 
     severity: SeverityLevel

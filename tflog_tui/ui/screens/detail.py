@@ -34,16 +34,16 @@ DetailActionKind = Literal["include", "exclude", "open_task", "context", "copy"]
 DetailSource = Literal["label", "metadata", "parsed", "json", "logfmt", "line"]
 
 TABLE_VALUE_CHARS = 300
-"""Longest value shown in the field table, in characters; the action carries the full value."""
+"""Maximum characters of a value shown in the field table; the action carries the full value."""
 
 
 @dataclass(frozen=True, slots=True)
 class DetailAction:
-    """What the user chose in the detail screen.
+    """The action chosen in the detail screen.
 
-    `include` / `exclude`: add `field = value` (or `!=`) as a filter; `source`
-    says where the field was found, so the caller knows whether a parser stage
-    (`| json`, `| logfmt`) is needed. `open_task`: open the pane of task
+    `include` / `exclude`: add `field = value` (or `!=`) as a filter. `source`
+    is where the field was found, so the caller can tell whether a parser
+    stage (`| json`, `| logfmt`) is needed. `open_task`: open the pane of task
     `value` (`field` is `task_id`). `context`: show the entries around this
     one. `copy`: copy `value` to the clipboard (the whole line when
     `source` is `line`, else the selected field's value).

@@ -62,8 +62,8 @@ def describe_bindings(
 ) -> tuple[KeyHelp, ...]:
     """Merge the keys of each action into one `KeyHelp`, in declaration order.
 
-    `shown` holds the (key, action) pairs listed in earlier groups; they are
-    skipped, and the pairs listed here are added to it.
+    `shown` contains the (key, action) pairs listed in earlier groups. Those
+    are skipped, and the pairs listed here are added to it.
     """
     seen = set() if shown is None else shown
     by_action: dict[tuple[str, str], list[str]] = {}

@@ -1,9 +1,9 @@
 """Split one log entry into named fields: labels, metadata, parsed labels, JSON and logfmt keys.
 
-Field names follow what Loki's `| json` and `| logfmt` parser stages extract,
-so a field turned into a label filter matches the same lines in Loki: nested
-JSON keys are joined with `_`, arrays are skipped, and characters that are not
-valid in a label name become `_`.
+Field names are the labels Loki's `| json` and `| logfmt` parser stages
+extract, so a field turned into a label filter matches the same lines in Loki.
+Nested JSON keys are joined with `_`, arrays are skipped, and characters that
+are not valid in a label name become `_`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ FieldSource = Literal["label", "metadata", "parsed", "json", "logfmt"]
 LineFormat = Literal["json", "logfmt", "plain"]
 
 MAX_PARSED_LINE_CHARS = 2_000_000
-"""Longest line parsed as JSON or logfmt, in characters; longer lines show as plain text."""
+"""Maximum characters of a line parsed as JSON or logfmt; longer lines show as plain text."""
 
 _INVALID_LABEL_CHARS = re.compile(r"[^a-zA-Z0-9_]")
 
@@ -98,7 +98,7 @@ def parse_logfmt(line: str) -> list[tuple[str, str]] | None:
     """Return the `key=value` pairs of a logfmt line, or None when the line is not logfmt.
 
     A line counts as logfmt when its first word is a `key=value` pair and it has
-    at least two pairs; bare keys count as pairs with an empty value.
+    at least two pairs. Bare keys count as pairs with an empty value.
     """
     if len(line) > MAX_PARSED_LINE_CHARS:
         return None

@@ -44,8 +44,8 @@ def _split_by_cells(text: str, width: int) -> list[int]:
 class EntryText(ScrollView, can_focus=True):
     """Show display-safe lines, wrapped at the widget width, rendering only visible rows.
 
-    A one-megabyte line becomes about ten thousand rows; the row index holds
-    three integers per row, and only the rows on screen are turned into strips.
+    A one-megabyte line becomes about ten thousand rows. The row index stores
+    two integers per row, and only the rows on screen are turned into strips.
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"entry-text--key"}

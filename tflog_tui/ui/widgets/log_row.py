@@ -55,7 +55,7 @@ class RowStyles:
 
 @dataclass(frozen=True, slots=True)
 class RowFormat:
-    """What the prefix of every row shows; one value for the whole view."""
+    """The layout of the row prefix, shared by every row of a view."""
 
     utc: bool
     with_date: bool

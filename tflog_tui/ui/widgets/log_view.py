@@ -187,6 +187,7 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         self._pattern: re.Pattern[str] | None = None
         self._search_text = ""
         self._regex = False
+        self._case_sensitive = False
         self._search_generation = 0
         self._x_offset = 0
         self._max_body_cells = 0
@@ -246,7 +247,8 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
 
         top_id = self._top_row_id()
         before_end = self._rows.end_id
-        if buffer.epoch != self._seen_epoch:
+        cleared = buffer.epoch != self._seen_epoch
+        if cleared:
             self._seen_epoch = buffer.epoch
             self._cursor_id = None
             self._cursor_index = None
@@ -258,7 +260,7 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         self._rows.refresh()
         self._seen_version = buffer.version
 
-        self._update_format(force=top_id is None)
+        self._update_format(force=cleared)
         appended = len(self._rows) - self._rows.insertion_index(before_end)
 
         if self.follow:
@@ -309,6 +311,7 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
             self._pattern = compiled
             self._search_text = pattern
             self._regex = regex
+            self._case_sensitive = case_sensitive
 
         self._search_generation += 1
         self._wrapped.clear()
@@ -434,7 +437,10 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
                 self.set_search(request.pattern, request.regex, request.case_sensitive)
             self.focus()
 
-        self.app.push_screen(SearchScreen(self._search_text), apply)
+        screen = SearchScreen(
+            self._search_text, regex=self._regex, case_sensitive=self._case_sensitive
+        )
+        self.app.push_screen(screen, apply)
 
     def action_next_match(self) -> None:
         """Move to the next entry matching the search."""
@@ -488,7 +494,7 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         self._styles = None
         self._clear_caches()
 
-    def _on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
         self._set_follow(False)
 
     def on_click(self, event: events.Click) -> None:
