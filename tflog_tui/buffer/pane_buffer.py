@@ -503,9 +503,12 @@ class PaneBuffer:
     def lines_range(self, start: int, stop: int) -> list[str]:
         """Return the lines of rows [start, stop), oldest first."""
         front_lo, front_hi, back_lo, back_hi = self._split(start, stop)
+        if front_lo == front_hi:
+            return self._back_line[back_lo:back_hi]
+
         lines = self._front_line[front_lo:front_hi]
         lines.reverse()
-        lines.extend(self._back_line[back_lo:back_hi])
+        lines += self._back_line[back_lo:back_hi]
         return lines
 
     def levels_range(self, start: int, stop: int) -> bytes:

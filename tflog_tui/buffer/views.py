@@ -285,7 +285,7 @@ class RowView:
         return min(index, len(ids) - 1)
 
     def find_next(
-        self, from_row: int, levels: Iterable[Level] | None = None, *, forward: bool = True
+        self, from_row: int, levels: Iterable[Level] | None = None, forward: bool = True
     ) -> int | None:
         """Return the nearest buffer row after (or before) `from_row` shown in this view.
 
