@@ -584,6 +584,8 @@ class EmbeddedLoki:
             if lo >= hi:
                 continue
             if aggregate_by == "labels":
+                # NOTE: one result per label name, as `{name: ""}`. Loki's exact
+                # metric shape for aggregateBy=labels was not checked.
                 keys: list[tuple[tuple[str, str], ...]] = [
                     ((name, ""),) for name in stream.labels if not targets or name in targets
                 ]

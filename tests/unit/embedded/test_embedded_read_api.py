@@ -367,3 +367,55 @@ async def test_push_invalid_utf8_is_replaced(loki_server: EmbeddedLoki) -> None:
 
     assert pushed.status_code == 204
     assert flatten(payload)[0][2] == "bad \ufffd bytes \ufffd here"
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "expected"),
+    [
+        ("/labels", {}, {"status": "success", "data": ["job"]}),
+        ("/label/job/values", {}, {"status": "success", "data": ["form"]}),
+        ("/series", {"match[]": '{job="form"}'}, {"status": "success", "data": [{"job": "form"}]}),
+        (
+            "/index/stats",
+            {"query": '{job="form"}'},
+            {"streams": 1, "chunks": 1, "entries": 1, "bytes": 6},
+        ),
+    ],
+)
+async def test_post_form_read_endpoints(
+    loki_server: EmbeddedLoki, path: str, params: dict[str, str], expected: Any
+) -> None:
+    loki_server.push({"job": "form"}, [(BASE_NS, "posted")])
+    form = {"start": str(BASE_NS - NS), "end": str(BASE_NS + NS), **params}
+
+    async with httpx.AsyncClient(base_url=loki_server.url) as client:
+        response = await client.post(API + path, data=form)
+
+    assert response.status_code == 200
+    assert response.json() == expected
+
+
+async def test_out_of_order_push_is_returned_in_order(loki_server: EmbeddedLoki) -> None:
+    async with httpx.AsyncClient(base_url=loki_server.url) as client:
+        for ts, line in [(BASE_NS + 3, "third"), (BASE_NS + 1, "first"), (BASE_NS + 2, "second")]:
+            await client.post(
+                API + "/push",
+                content=_push_body({"job": "ooo"}, [[str(ts), line]]),
+                headers={"Content-Type": "application/json"},
+            )
+    payload = await get_json(
+        loki_server, "/query_range", _range('{job="ooo"}', direction="forward")
+    )
+
+    assert [entry[2] for entry in flatten(payload)] == ["first", "second", "third"]
+
+
+async def test_max_bytes_evicts_oldest(make_loki_server: MakeServer) -> None:
+    server = await make_loki_server(max_bytes=5 * (10 + 24))
+    server.push({"job": "a"}, [(BASE_NS + i * NS, f"line {i:05d}") for i in range(0, 8, 2)])
+    server.push({"job": "b"}, [(BASE_NS + i * NS, f"line {i:05d}") for i in range(1, 8, 2)])
+
+    payload = await get_json(server, "/query_range", _range('{job=~"a|b"}', direction="forward"))
+
+    entries = sorted(flatten(payload))
+    assert [entry[2] for entry in entries] == [f"line {i:05d}" for i in range(3, 8)]
