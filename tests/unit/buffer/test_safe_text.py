@@ -187,6 +187,14 @@ def test_wide_and_emoji_text_unchanged() -> None:
     assert display_text(CASES["emoji"]["line"]) == CASES["emoji"]["line"]
 
 
+def test_cjk_case_cell_width() -> None:
+    line = CASES["cjk-wide"]["line"]
+    wide = sum(1 for char in line if "\u4e00" <= char <= "\u9fff")
+
+    assert wide == 120
+    assert cell_width(line) == len(line) + wide
+
+
 def test_cell_width_estimates() -> None:
     assert cell_width("abc") == 3
     assert cell_width("错误") == 4
