@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -277,3 +278,16 @@ def test_flags_override_link_range() -> None:
 def test_invalid_address_rejected() -> None:
     with pytest.raises(SettingsError, match="http:// or https://"):
         load(["--addr", "loki:3100"])
+
+
+def test_legacy_explore_link() -> None:
+    left = '["now-3h","now","loki-uid",{"refId":"A","expr":"{service_name=\\"mail\\"}"}]'
+    link = "https://grafana.example/explore?orgId=2&left=" + quote(left, safe="")
+
+    settings = load([link])
+
+    assert settings.query == '{service_name="mail"}'
+    assert settings.time_from == "now-3h"
+    assert settings.time_to == "now"
+    assert settings.grafana.url == "https://grafana.example"
+    assert settings.grafana.org_id == 2

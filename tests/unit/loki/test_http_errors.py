@@ -287,3 +287,16 @@ async def test_missing_token_file(serve_app: ServeApp, tmp_path: os.PathLike[str
 
     assert f"cannot read the bearer token file {missing}" in str(caught.value)
     assert seen == []
+
+
+async def test_proxy_url_used(serve_app: ServeApp) -> None:
+    handler, seen = answers((200, LABELS_OK))
+    proxy = await serve_app({"/loki/api/v1/labels": handler})
+    settings = fast("http://loki.invalid:3100", proxy_url=proxy, org_id="tenant-2")
+
+    async with LokiClient(settings) as client:
+        names = await client.labels()
+
+    assert names == ["app", "level"]
+    assert seen[0].headers["Host"] == "loki.invalid:3100"
+    assert seen[0].headers["X-Scope-OrgID"] == "tenant-2"

@@ -273,6 +273,9 @@ async def test_metric_and_index_endpoints(loki_server: EmbeddedLoki) -> None:
         )
         stats = await client.index_stats('{app="m"}', start_ns=base, end_ns=base + 60 * SECOND)
         volume = await client.index_volume('{app="m"}', start_ns=base, end_ns=base + 60 * SECOND)
+        volume_range = await client.index_volume_range(
+            '{app="m"}', start_ns=base, end_ns=base + 60 * SECOND, step_ns=30 * SECOND
+        )
         info = await client.buildinfo()
         ready = await client.ready()
 
@@ -281,6 +284,8 @@ async def test_metric_and_index_endpoints(loki_server: EmbeddedLoki) -> None:
     assert instant[0].value == 10.0
     assert stats["entries"] == 10
     assert volume[0].value > 0
+    assert volume_range[0].labels == {"app": "m"}
+    assert sum(value for _, value in volume_range[0].points) > 0
     assert "version" in info
     assert ready is True
 
