@@ -11,28 +11,29 @@ from tflog_tui.ui.app import TflogApp
 BILLING = '{service_name="billing-sync"}'
 
 
-async def test_loki_400_shown_as_loki_said(make_loki_server: object) -> None:
-    server: EmbeddedLoki = await make_loki_server(  # type: ignore[operator]
-        max_query_length_ns=10 * 60 * 1_000_000_000, now_ns=lambda: NOW_NS
-    )
-    load_fixed_data(server)
-    app = TflogApp(make_settings(server.url, query=BILLING), clock=lambda: NOW_NS)
+async def test_loki_400_shown_as_loki_said(fixed_server: EmbeddedLoki) -> None:
+    app = TflogApp(make_settings(fixed_server.url, query=BILLING), clock=lambda: NOW_NS)
     recorder = NotifyRecorder(app)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: len(app.panes()) == 1, what="a pane")
         pane = app.panes()[0]
+        await wait_for(pilot, lambda: pane.state.loaded, what="the range query")
+        await pilot.pause(0.2)
+
+        await pilot.press("colon")
+        pane.query_bar.input.value = BILLING + ' | line_format "{{ .msg | nosuchfunc }}"'
+        await pilot.press("enter")
         await wait_for(pilot, lambda: pane.last_error is not None, what="the error")
         await pilot.pause(0.2)
 
         error = pane.last_error or ""
-        assert error.startswith(f"Loki at {server.url} answered 400: ")
-        assert "query time range exceeds the limit" in error
-        assert any(
-            message.startswith(f"Loki at {server.url} answered 400")
-            for message in recorder.errors()
-        )
-        assert pane.activity == "failed"
-        assert app.status_line.connection == "error"
+        assert error.startswith(f"Loki at {fixed_server.url} answered 400: ")
+        assert 'function "nosuchfunc" not defined' in error
+        assert recorder.errors() == [error]
+        assert not pane.query_bar.has_class("-error")
+        assert pane.activity == "failed (previous rows kept)"
+        assert len(pane.state.buffer) == 20
+        assert app.status_line.connection == "error 400"
         assert app.is_running
 
 
@@ -61,6 +62,7 @@ async def test_stopped_server_keeps_rows(make_loki_server: object) -> None:
         assert len(pane.state.buffer) == 20
         assert pane.log_view.row_count == 20
         assert pane.activity == "failed (previous rows kept)"
+        assert app.status_line.connection == "unreachable"
         assert app.is_running
 
 

@@ -45,6 +45,8 @@ async def test_edit_and_run_query(fixed_server: EmbeddedLoki) -> None:
             BILLING_OLD_TASK in pane.state.buffer.line(row) for row in range(len(pane.state.buffer))
         )
         assert pane.log_view.has_focus
+        assert pane.state.title == "billing-sync"
+        assert app.group("left").get_tab(pane).label_text == "billing-sync"
 
 
 async def test_syntax_error_shown_before_sending(fixed_server: EmbeddedLoki) -> None:

@@ -25,7 +25,6 @@ from tflog_tui.logql import (
     LogfmtParser,
     LogQLSyntaxError,
     Stage,
-    parse_log_query,
 )
 from tflog_tui.loki import LokiClient
 from tflog_tui.loki.errors import redact_url
@@ -40,6 +39,7 @@ from tflog_tui.ui.pane_query import (
     label_name,
     line_parser_for,
     selector_query,
+    title_for_query,
 )
 from tflog_tui.ui.screens.range_picker import RangePicker
 from tflog_tui.ui.widgets.log_view import LogView
@@ -60,22 +60,6 @@ WELCOME = (
     "or press : to type a LogQL query.\n\n"
     "? shows every key; ctrl+p lists every command."
 )
-
-
-def title_for_query(query: str) -> str:
-    """Name a pane after its selector: `service`, `service/task` or `query`."""
-    try:
-        parsed = parse_log_query(query)
-    except LogQLSyntaxError:
-        return "query"
-    values = {matcher.name: matcher.value for matcher in parsed.selector if matcher.op == "="}
-    service = values.get("service_name")
-    task = values.get("task_id")
-    if service and task:
-        return f"{service}/{task}"
-    if service or task:
-        return service or task or "query"
-    return "query"
 
 
 class TflogApp(App[None]):
@@ -328,7 +312,7 @@ class TflogApp(App[None]):
         if message.ok:
             self.status_line.set_connection("connected", True)
         else:
-            self.status_line.set_connection("error", False)
+            self.status_line.set_connection(message.short, False)
 
     @on(TabbedContent.TabActivated)
     def _on_tab_activated(self, event: TabbedContent.TabActivated) -> None:
@@ -477,8 +461,9 @@ class TflogApp(App[None]):
         """Focus the active pane's query bar; with no pane, open one for a new query."""
         pane = self.active_pane()
         if pane is None:
-            pane = await self.add_pane(self.new_state("{}", "query"))
-            pane.stop(quiet=True)
+            state = self.new_state("", "query")
+            state.loaded = True
+            pane = await self.add_pane(state)
         pane.query_bar.input.focus()
 
     def action_pick_range(self) -> None:
@@ -490,6 +475,7 @@ class TflogApp(App[None]):
         def apply(result: tuple[str, str] | None) -> None:
             if result is not None:
                 pane.set_range(*result)
+                self.sidebar.reload()
 
         self.push_screen(RangePicker(pane.state.range_from, pane.state.range_to, self.clock), apply)
 

@@ -26,8 +26,10 @@ class ServerStatus(Message):
     """Report the outcome of the latest request to Loki, for the status line.
 
     `ok` is False when the request failed; `text` is the user message then
-    (plain text, never markup).
+    (plain text, never markup) and `short` a few words for the status line
+    (`unreachable`, `error 400`).
     """
 
     ok: bool
     text: str = ""
+    short: str = "error"

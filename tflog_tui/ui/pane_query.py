@@ -17,6 +17,7 @@ from tflog_tui.logql import (
     LabelFilter,
     LineFilter,
     LogfmtParser,
+    LogQLSyntaxError,
     LogQuery,
     Matcher,
     PatternParser,
@@ -163,3 +164,19 @@ def add_level_filter(
     pipeline = _with_parser(query, parser)
     stage = LabelFilter(StringLabelFilter("level", "=~", regex))
     return str(LogQuery(query.selector, (*pipeline, stage)))
+
+
+def title_for_query(query: str) -> str:
+    """Name a pane after its selector: `service`, `service/task` or `query`."""
+    try:
+        parsed = parse_log_query(query)
+    except LogQLSyntaxError:
+        return "query"
+    values = {matcher.name: matcher.value for matcher in parsed.selector if matcher.op == "="}
+    service = values.get("service_name")
+    task = values.get("task_id")
+    if service and task:
+        return f"{service}/{task}"
+    if service or task:
+        return service or task or "query"
+    return "query"

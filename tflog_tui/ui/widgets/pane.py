@@ -13,7 +13,8 @@ from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.widgets import TabPane
+from textual.css.query import NoMatches
+from textual.widgets import TabbedContent, TabPane
 from textual.worker import Worker
 
 from tflog_tui.buffer import PaneBuffer
@@ -23,10 +24,11 @@ from tflog_tui.loki.models import Entry, Labels
 from tflog_tui.loki.tail import TailDropped, TailEntries, TailState
 from tflog_tui.settings import resolve_time
 from tflog_tui.ui.messages import ServerStatus
+from tflog_tui.ui.pane_query import title_for_query
 from tflog_tui.ui.widgets.level_bar import LevelBar
 from tflog_tui.ui.widgets.log_view import LogView
 from tflog_tui.ui.widgets.query_bar import QueryBar
-from tflog_tui.ui.widgets.status_line import PaneStatus
+from tflog_tui.ui.widgets.status_line import PaneStatus, fault_summary
 
 if TYPE_CHECKING:
     from tflog_tui.loki import LokiClient
@@ -327,7 +329,7 @@ class Pane(TabPane):
         self._dirty = True
         self.app.notify(escape(message), title="Loki request failed", severity="error", timeout=12)
         if isinstance(error, LokiError):
-            self.post_message(ServerStatus(ok=False, text=message))
+            self.post_message(ServerStatus(ok=False, text=message, short=fault_summary(error)))
 
     # --- tail ------------------------------------------------------------
 
@@ -515,8 +517,19 @@ class Pane(TabPane):
     def _on_query_submitted(self, event: QueryBar.Submitted) -> None:
         event.stop()
         self.state.query = event.query
+        if self.state.title == "query":
+            self.rename(title_for_query(event.query))
         self.rerun()
         self.focus_log()
+
+    def rename(self, title: str) -> None:
+        """Change the pane's title and its tab label."""
+        self.state.title = title
+        try:
+            tabs = self.query_ancestor(TabbedContent)
+        except NoMatches:
+            return
+        tabs.get_tab(self).label = title
 
     @on(LevelBar.Toggled)
     def _on_level_toggled(self, event: LevelBar.Toggled) -> None:

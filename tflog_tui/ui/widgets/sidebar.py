@@ -28,6 +28,7 @@ from tflog_tui.logql.ast import (
 from tflog_tui.loki.errors import LokiError
 from tflog_tui.ui.messages import OpenQuery, ServerStatus
 from tflog_tui.ui.pane_query import selector_query
+from tflog_tui.ui.widgets.status_line import fault_summary
 
 if TYPE_CHECKING:
     from tflog_tui.loki import LokiClient
@@ -209,7 +210,7 @@ class Sidebar(Vertical):
         logger.error("sidebar: %s", message)
         self.app.notify(escape(message), title="Loki request failed", severity="error", timeout=12)
         if isinstance(error, LokiError):
-            self.post_message(ServerStatus(ok=False, text=message))
+            self.post_message(ServerStatus(ok=False, text=message, short=fault_summary(error)))
 
     # --- tree ------------------------------------------------------------
 

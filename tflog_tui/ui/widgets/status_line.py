@@ -7,6 +7,14 @@ from dataclasses import dataclass, field
 from rich.text import Text
 from textual.widget import Widget
 
+from tflog_tui.loki.errors import (
+    LokiConnectionError,
+    LokiError,
+    LokiTailClosedError,
+    LokiTimeoutError,
+    LokiTLSError,
+)
+
 
 @dataclass
 class PaneStatus:
@@ -28,6 +36,21 @@ class PaneStatus:
     evicted: int = 0
     dropped: int = 0
     extra: list[str] = field(default_factory=list)
+
+
+def fault_summary(error: LokiError) -> str:
+    """Summarize a Loki error in a few words for the status line (`error 502`)."""
+    if isinstance(error, LokiConnectionError):
+        return "unreachable"
+    if isinstance(error, LokiTimeoutError):
+        return "timed out"
+    if isinstance(error, LokiTLSError):
+        return "TLS failed"
+    if isinstance(error, LokiTailClosedError):
+        return "tail closed"
+    if error.status is not None:
+        return f"error {error.status}"
+    return "error"
 
 
 def format_count(value: int) -> str:
