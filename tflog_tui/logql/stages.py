@@ -103,8 +103,8 @@ scanstring: Final = cast(_ScanOnce, getattr(json.decoder, "scanstring"))  # noqa
 
 
 def _json_value_text(value: object) -> str:
-    # NOTE: null becomes an empty value (the label exists but is ""); this
-    # follows how Loki reads JSON values but is not confirmed against Loki 3.x.
+    # NOTE: null becomes an empty value, so the label exists with "". Loki's
+    # documentation does not say how it reads null; this is not confirmed.
     if isinstance(value, str):
         return value
     if value is True:
@@ -136,7 +136,7 @@ def json_labels_exact(line: str) -> list[tuple[str, str]]:
     except RecursionError as error:
         raise ExtractionError("JSON nested too deeply") from error
     if not isinstance(document, _Pairs):
-        raise ExtractionError("Value looks like a JSON value but not an object")
+        raise ExtractionError("invalid JSON: the line is not a JSON object")
 
     labels: list[tuple[str, str]] = []
     _flatten(document, "", labels)
@@ -247,7 +247,7 @@ def json_path_value(line: str, path: Sequence[str | int]) -> str | None:
     try:
         position = _WHITESPACE.match(line, 0).end()  # type: ignore[union-attr]
         if not line.startswith("{", position):
-            raise ExtractionError("Value looks like a JSON value but not an object")
+            raise ExtractionError("invalid JSON: the line is not a JSON object")
         for step in path:
             found = _find_member(line, position, step, scan)
             if found is None:
@@ -325,7 +325,7 @@ def unpack_labels(line: str) -> tuple[list[tuple[str, str]], str | None]:
     except RecursionError as error:
         raise ExtractionError("JSON nested too deeply") from error
     if not isinstance(document, _Pairs):
-        raise ExtractionError("Value looks like a JSON value but not an object")
+        raise ExtractionError("invalid JSON: the line is not a JSON object")
 
     labels: list[tuple[str, str]] = []
     entry: str | None = None

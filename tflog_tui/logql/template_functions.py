@@ -75,13 +75,6 @@ def _to_float(value: object) -> float:
     return 0.0
 
 
-def _as_text(value: object) -> str:
-    """Convert an `interface{}` argument to text as Sprig's toString does."""
-    if value is None or value is MISSING:
-        return ""
-    return go_string(value)
-
-
 # --- functions -------------------------------------------------------------------
 
 Fn = Callable[..., object]

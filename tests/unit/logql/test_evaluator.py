@@ -178,7 +178,7 @@ def test_json_second_parser_does_not_overwrite() -> None:
     [
         ("plain text line", "Expecting value"),
         ('{"level": "error"', "Expecting ','"),
-        ("[1, 2]", "not an object"),
+        ("[1, 2]", "not a JSON object"),
         ("", "Expecting value"),
     ],
 )
