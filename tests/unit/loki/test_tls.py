@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 from aiohttp import WSMsgType, web
 
-from tflog_tui.loki import LokiClient, LokiSettings, LokiTLSError, TailEntries, TailState
+from tflog_tui.loki import (
+    LokiClient,
+    LokiConnectionError,
+    LokiSettings,
+    LokiTLSError,
+    TailEntries,
+    TailState,
+)
 
 LABELS_OK = '{"status":"success","data":["app"]}'
 FRAME = '{"streams":[{"stream":{"app":"tls"},"values":[["1700000000000000000","over wss"]]}]}'
@@ -109,3 +116,40 @@ async def test_tail_unknown_ca_stops(https_url: str) -> None:
 
     assert [state.state for state in states] == ["connecting", "stopped"]
     assert isinstance(states[-1].error, LokiTLSError)
+
+
+async def test_client_certificate(certificate: tuple[Path, Path]) -> None:
+    cert, key = certificate
+    peers: list[object] = []
+
+    async def labels(request: web.Request) -> web.Response:
+        peers.append(request.transport.get_extra_info("peercert"))  # type: ignore[union-attr]
+        return web.Response(text=LABELS_OK, content_type="application/json")
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=str(cert))
+    context.load_cert_chain(str(cert), str(key))
+    context.verify_mode = ssl.CERT_REQUIRED
+    app = web.Application()
+    app.router.add_get("/loki/api/v1/labels", labels)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    url = f"https://127.0.0.1:{port}"
+    try:
+        with_cert = LokiSettings(
+            addr=url, ca_cert=str(cert), client_cert=str(cert), client_key=str(key)
+        )
+        async with LokiClient(with_cert) as client:
+            names = await client.labels()
+        without_cert = LokiSettings(addr=url, ca_cert=str(cert), retries=0)
+        async with LokiClient(without_cert) as client:
+            with pytest.raises((LokiTLSError, LokiConnectionError)):
+                await client.labels()
+    finally:
+        await runner.cleanup()
+
+    assert names == ["app"]
+    assert len(peers) == 1
+    assert peers[0]
