@@ -95,13 +95,17 @@ _UNWRAP_CONVERSIONS: Final = frozenset({"bytes", "duration", "duration_seconds"}
 _LOGFMT_FLAGS: Final = {"--strict": "strict", "--keep-empty": "keep_empty"}
 _NO_UNWRAP_RANGE_OPS: Final = frozenset({"count_over_time", "bytes_over_time", "bytes_rate"})
 _PARAMETER_VECTOR_OPS: Final = frozenset({"topk", "bottomk", "approx_topk"})
-MAX_DEPTH: Final = 100
-"""Maximum nesting of parentheses, binary operators and label filter operators.
+MAX_DEPTH: Final = 200
+"""Maximum depth of the syntax tree: chained operators, parentheses and calls.
 
-Parsing takes up to five Python frames per level, and printing, comparing
-and evaluating a tree recurse once or more per level, so deeper trees would
-come close to Python's default recursion limit of 1000 frames.
+Printing, comparing and evaluating a tree recurse two or three Python frames
+per level, so deeper trees would come close to Python's default recursion
+limit of 1000 frames.
 """
+
+MAX_NESTING: Final = 100
+"""Maximum nesting of parentheses and function calls; parsing each level takes
+up to five Python frames."""
 
 # Range aggregations that accept `by (...)` or `without (...)` after them, all
 # over an unwrapped range. Loki's metric query documentation (3.x) excludes
@@ -271,6 +275,7 @@ class _Parser:
         self.tokens = tokenize(text)
         self.index = 0
         self.depth = 0
+        self.nesting = 0
         self.token = self.tokens[0]
         if self.token.error is not None:
             raise self.token.error
@@ -328,22 +333,34 @@ class _Parser:
     # --- expressions -------------------------------------------------------
 
     def descend(self) -> None:
-        """Count one more level of nesting; raise when the tree would get too deep."""
+        """Count one more level of the tree; raise when it would get too deep."""
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise self.error_at(
                 self.token,
-                f"query nested too deeply: more than {MAX_DEPTH} levels of parentheses, "
-                "operators or label filters",
+                f"query nested too deeply: more than {MAX_DEPTH} levels of operators, "
+                "parentheses or label filters",
             )
 
-    def parse_expr(self, min_precedence: int) -> Expr:
-        saved_depth = self.depth
+    def nest(self) -> tuple[int, int]:
+        """Count one more level of parser recursion; return the counts to restore after it."""
+        saved = (self.depth, self.nesting)
+        self.nesting += 1
+        if self.nesting > MAX_NESTING:
+            raise self.error_at(
+                self.token,
+                f"query nested too deeply: more than {MAX_NESTING} levels of parentheses "
+                "or function calls",
+            )
         self.descend()
+        return saved
+
+    def parse_expr(self, min_precedence: int) -> Expr:
+        saved = self.nest()
         try:
             return self.parse_binary(min_precedence)
         finally:
-            self.depth = saved_depth
+            self.depth, self.nesting = saved
 
     def parse_binary(self, min_precedence: int) -> Expr:
         left = self.parse_operand()
@@ -606,8 +623,11 @@ class _Parser:
     def parse_log_range_body(self, parts: _LogRangeParts) -> None:
         if self.token.kind == "(":
             self.advance()
-            self.descend()
-            self.parse_log_range_body(parts)
+            saved = self.nest()
+            try:
+                self.parse_log_range_body(parts)
+            finally:
+                self.depth, self.nesting = saved
             self.expect(")", ")")
         else:
             parts.selector = self.parse_selector()
@@ -912,12 +932,11 @@ class _Parser:
     # --- label filters -----------------------------------------------------
 
     def parse_label_filter_expr(self) -> LabelFilterExpr:
-        saved_depth = self.depth
-        self.descend()
+        saved = self.nest()
         try:
             return self.parse_label_filter_chain()
         finally:
-            self.depth = saved_depth
+            self.depth, self.nesting = saved
 
     def parse_label_filter_chain(self) -> LabelFilterExpr:
         # Loki evaluates `and` and `or` with equal precedence from left to

@@ -410,6 +410,15 @@ def test_nesting_below_limit() -> None:
     assert parse(str(expr)) == expr
 
 
+def test_long_operator_chain_below_limit() -> None:
+    query = " + ".join(f'sum(rate({{app="api{index}"}}[5m]))' for index in range(150))
+
+    expr = parse(query)
+
+    assert parse(str(expr)) == expr
+    assert hash(expr) == hash(parse(str(expr)))
+
+
 def test_long_whitespace_then_garbage() -> None:
     with pytest.raises(LogQLSyntaxError) as caught:
         parse(" " * 200_000 + "$")
