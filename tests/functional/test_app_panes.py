@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app_helpers import NOW_NS, make_settings, wait_for
+from app_helpers import NOW_NS, SECOND_NS, make_settings, wait_for
 from textual.widgets import Input
 
 from tflog_tui.embedded import EmbeddedLoki
@@ -156,3 +156,28 @@ async def test_palette_lists_actions(fixed_server: EmbeddedLoki) -> None:
             "Toggle level error",
         ):
             assert title in titles
+
+
+async def test_escape_cancels_range_query(make_loki_server: object) -> None:
+    server = await make_loki_server(now_ns=lambda: NOW_NS)  # type: ignore[operator]
+    start_ns = NOW_NS - 30 * 60 * SECOND_NS
+    lines = [(start_ns + n * 1_000_000, f"level=info entry {n}") for n in range(20_000)]
+    server.push({"service_name": "bulk"}, lines)
+    settings = make_settings(server.url, query='{service_name="bulk"}', limit=20_000)
+    settings.loki.max_entries_per_page = 200
+    app = TflogApp(settings, clock=lambda: NOW_NS)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: len(app.panes()) == 1, what="a pane")
+        pane = app.panes()[0]
+        await wait_for(pilot, lambda: pane.pages >= 2, what="two pages")
+        assert pane.running
+
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not pane.running, what="the cancelled query")
+        await pilot.pause(0.2)
+
+        held = len(pane.state.buffer)
+        assert pane.activity == "query cancelled"
+        assert 0 < held < 20_000
+        assert pane.log_view.row_count == held
+        assert pane.state.buffer.line(held - 1) == "level=info entry 19999"

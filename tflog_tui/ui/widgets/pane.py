@@ -78,7 +78,7 @@ class PaneState:
     @property
     def capacity(self) -> int:
         """The most entries the pane's buffer holds before it evicts the oldest."""
-        return int(getattr(self.buffer, "capacity", 0))
+        return self.buffer.capacity
 
 
 class Pane(TabPane):
@@ -179,7 +179,7 @@ class Pane(TabPane):
             lines=len(buffer),
             capacity=self.state.capacity,
             limit=self.state.limit if self.state.mode == "range" else 0,
-            evicted=int(getattr(buffer, "evicted", 0)),
+            evicted=buffer.evicted,
             dropped=self.state.dropped,
         )
 
@@ -207,6 +207,7 @@ class Pane(TabPane):
         self.state.mode = "range"
         self.pages = 0
         self.fetched = 0
+        self.last_error = None
         self._started_at = time.monotonic()
         if self.state.context_ns is not None:
             coroutine = self._load_context(self.state.context_ns)
@@ -339,6 +340,7 @@ class Pane(TabPane):
         self.state.mode = "tail"
         self.pages = 0
         self.fetched = 0
+        self.last_error = None
         self._worker = self.run_worker(
             self._tail(), group="load", exclusive=True, exit_on_error=False
         )
