@@ -650,3 +650,36 @@ async def test_render_before_refresh_after_eviction() -> None:
         view.refresh_from_buffer()
         await pilot.pause()
         assert "n=" in app.screen_lines()[0]
+
+
+async def test_levels_set_before_mount() -> None:
+    buffer = filled_buffer()
+    view = LogView(buffer, utc=True)
+    view.set_levels({Level.ERROR})
+    view.refresh_from_buffer()
+    app = LogViewApp(buffer)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await app.mount(view, before=app.log_view)
+        await app.log_view.remove()
+        await pilot.pause()
+
+        assert view.row_count == 10
+        assert view.cursor_row == buffer.row_id(95)
+
+
+def test_label_columns_skip_level_and_cap() -> None:
+    from tflog_tui.ui.widgets.log_row import MAX_LABEL_COLUMNS, label_columns
+
+    streams = [
+        {"service_name": "a", "level": "info", "zone": "z1", "pod": "p1", "node": "n1",
+         "team": "t1", "hostname": "h1"},
+        {"service_name": "b", "level": "error", "zone": "z2", "pod": "p2", "node": "n2",
+         "team": "t2", "hostname": "h1"},
+    ]
+
+    names, cells = label_columns(streams, ("service_name", "task_id", "hostname"))
+
+    assert names == ("service_name", "node", "pod", "team")
+    assert len(names) == MAX_LABEL_COLUMNS
+    assert cells == (1, 2, 2, 2)

@@ -17,7 +17,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-from tflog_tui.buffer.levels import Level
+from tflog_tui.buffer.levels import LEVEL_LABEL_NAMES, Level
 from tflog_tui.buffer.safe_text import SgrStyle, display_text, sgr_spans, truncation_marker
 from tflog_tui.ui.widgets.level_badge import badge_style, badge_text
 from tflog_tui.ui.widgets.log_time import format_clock
@@ -37,6 +37,9 @@ _LINE_BREAK = re.compile("\r?\n|\x85|\u2028|\u2029")
 
 MAX_LABEL_CELLS = 24
 """Widest label column, in cells; longer values are cut."""
+
+MAX_LABEL_COLUMNS = 4
+"""Most label columns shown, so the line keeps most of the row."""
 
 _ESCAPE_CHARS = ("\x1b", "\x9b")
 
@@ -75,7 +78,9 @@ def label_columns(
     """Choose the label columns: labels whose values differ between the streams of a pane.
 
     `preferred` names come first in that order, then the other differing
-    labels by name. Return the names and each column's width in cells.
+    labels by name, up to `MAX_LABEL_COLUMNS`. Level labels are left out
+    because the badge shows the level. Return the names and each column's
+    width in cells.
     """
     if len(label_sets) < 2:
         return (), ()
@@ -85,10 +90,14 @@ def label_columns(
         names.update(labels)
 
     differing = [
-        name for name in names if len({labels.get(name, "") for labels in label_sets}) > 1
+        name
+        for name in names
+        if name not in LEVEL_LABEL_NAMES
+        and len({labels.get(name, "") for labels in label_sets}) > 1
     ]
     ordered = [name for name in preferred if name in differing]
     ordered += sorted(name for name in differing if name not in preferred)
+    del ordered[MAX_LABEL_COLUMNS:]
 
     widths = []
     for name in ordered:

@@ -206,6 +206,7 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         self._wrap_layout_key: Hashable = None
         self._wrap_layout: list[tuple[int, int]] = []
         self._bottom_top = 0
+        self._ready = False
 
     # Public API.
 
@@ -242,6 +243,8 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         follows the newest entry in follow mode and counts new lines otherwise.
         """
         buffer = self.buffer
+        if not self._ready:
+            return
         if buffer.version == self._seen_version and buffer.epoch == self._seen_epoch:
             return
 
@@ -282,6 +285,9 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         """Show only entries at these levels; the cursor stays on its entry or the next one."""
         self._rows.set_levels(set(levels))
         self._clear_caches()
+        if not self._ready:
+            return
+
         self._locate_cursor()
         self._update_virtual_size()
         if self.follow:
@@ -479,6 +485,7 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
     # Events.
 
     def on_mount(self) -> None:
+        self._ready = True
         self.refresh_from_buffer()
 
     def on_resize(self) -> None:
@@ -580,11 +587,13 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         self.scroll_to(y=index, animate=False, immediate=True)
 
     def _scroll_to_end(self) -> None:
+        if not self._ready:
+            return
         self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
 
     def _scroll_to_cursor(self, center: bool = False) -> None:
         index = self._cursor_index
-        if index is None:
+        if index is None or not self._ready:
             return
 
         height = max(1, self.scrollable_content_region.height)
