@@ -13,6 +13,7 @@ from app_helpers import (
 
 from tflog_tui.embedded import EmbeddedLoki
 from tflog_tui.logql import LineFilter, parse_log_query
+from tflog_tui.loki import Entry, Labels
 from tflog_tui.ui.app import TflogApp
 from tflog_tui.ui.screens.detail import DetailAction, DetailScreen
 from tflog_tui.ui.widgets.pane import Pane
@@ -20,9 +21,9 @@ from tflog_tui.ui.widgets.pane import Pane
 BILLING = '{service_name="billing-sync"}'
 
 
-async def loaded_pane(pilot: object, app: TflogApp) -> Pane:
-    await wait_for(pilot, lambda: len(app.panes()) >= 1, what="a pane")
-    pane = app.panes()[0]
+async def loaded_pane(pilot: object, app: TflogApp, index: int = 0) -> Pane:
+    await wait_for(pilot, lambda: len(app.panes()) > index, what="a pane")
+    pane = app.panes()[index]
     await wait_for(pilot, lambda: pane.state.loaded and not pane.running, what="the query")
     await pilot.pause(0.2)  # type: ignore[attr-defined]
     return pane
@@ -128,3 +129,19 @@ async def test_copy_notifies(fixed_server: EmbeddedLoki) -> None:
 
         assert recorder.messages
         assert "line" in recorder.messages[-1][0].lower()
+
+
+async def test_open_task_found_in_line(fixed_server: EmbeddedLoki) -> None:
+    app = TflogApp(make_settings(fixed_server.url, query=BILLING), clock=lambda: NOW_NS)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await loaded_pane(pilot, app)
+        stored = pane.state.buffer.entry(0)
+        entry = Entry(stored.ts_ns, stored.line, Labels({"service_name": "billing-sync"}))
+
+        action = DetailAction("open_task", "task_id", BILLING_OLD_TASK, "json")
+        await app.apply_detail_action(pane, entry, action)
+        task = await loaded_pane(pilot, app, 1)
+
+        assert task.state.query == f'{BILLING} |= "{BILLING_OLD_TASK}"'
+        assert task.state.title == f"billing-sync/{BILLING_OLD_TASK}"
+        assert len(task.state.buffer) == 10

@@ -15,6 +15,7 @@ from textual import events, on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent
 
@@ -29,6 +30,7 @@ from tflog_tui.logql import (
 from tflog_tui.loki import LokiClient
 from tflog_tui.loki.errors import redact_url
 from tflog_tui.loki.models import Entry
+from tflog_tui.ui.clipboard import copy_text
 from tflog_tui.ui.messages import OpenQuery, ServerStatus
 from tflog_tui.ui.pane_query import (
     add_label_filter,
@@ -41,6 +43,8 @@ from tflog_tui.ui.pane_query import (
     selector_query,
     title_for_query,
 )
+from tflog_tui.ui.screens.detail import DetailAction, DetailScreen
+from tflog_tui.ui.screens.help import HelpScreen
 from tflog_tui.ui.screens.range_picker import RangePicker
 from tflog_tui.ui.widgets.log_view import LogView
 from tflog_tui.ui.widgets.pane import Pane, PaneState
@@ -333,29 +337,24 @@ class TflogApp(App[None]):
     # --- detail screen ---------------------------------------------------
 
     @on(LogView.EntrySelected)
-    def _on_entry_selected(self, event: Any) -> None:
-        pane = self.active_pane()
-        if pane is None:
-            return
+    def _on_entry_selected(self, event: LogView.EntrySelected) -> None:
         try:
-            from tflog_tui.ui.screens.detail import DetailScreen
-        except ImportError:
-            self.notify("The detail screen is not available.", severity="warning")
+            pane = event.log_view.query_ancestor(Pane)
+        except NoMatches:
             return
-        entry: Entry = event.entry
+        entry = event.entry
 
-        def handle(result: Any) -> None:
+        def handle(result: DetailAction | None) -> None:
             if result is not None:
                 self.call_later(self.apply_detail_action, pane, entry, result)
 
         self.push_screen(DetailScreen(entry, level=event.level, utc=self.utc), handle)
 
-    async def apply_detail_action(self, pane: Pane, entry: Entry, action: Any) -> None:
+    async def apply_detail_action(self, pane: Pane, entry: Entry, action: DetailAction) -> None:
         """Carry out what the detail screen returned: filter, open the task, context or copy."""
-        kind = getattr(action, "kind", "")
-        field = getattr(action, "field", None) or ""
-        value = getattr(action, "value", None)
-        value = "" if value is None else str(value)
+        kind = action.kind
+        field = action.field or ""
+        value = "" if action.value is None else action.value
 
         try:
             if kind in ("include", "exclude"):
@@ -365,17 +364,16 @@ class TflogApp(App[None]):
                     field,
                     value,
                     negate=kind == "exclude",
-                    source=getattr(action, "source", None),
+                    source=action.source,
                 )
                 pane.set_query(query)
             elif kind == "open_task":
-                await self.open_task(entry, field, value)
+                await self.open_task(entry, value)
             elif kind == "context":
                 await self.open_context(entry)
             elif kind == "copy":
-                from tflog_tui.ui.clipboard import copy_text
-
-                outcome = copy_text(cast("App[object]", self), value, field or "line")
+                what = f"the value of {field}" if field else "the line"
+                outcome = copy_text(cast("App[object]", self), value, what)
                 self.notify(escape(outcome), timeout=4)
         except (LogQLSyntaxError, ValueError) as error:
             logger.error("detail action %s on %s failed: %s", kind, field, error)
@@ -393,7 +391,7 @@ class TflogApp(App[None]):
     ) -> str:
         """Return `query` with a filter on `field` = `value` taken from `entry`.
 
-        `source` says where the field was found: the line gives a line
+        `source` names where the field was found: the line gives a line
         filter, a stream label a stream matcher, structured metadata or an
         already parsed label a label filter, and a JSON or logfmt field a
         label filter after the parser stage that extracts it. Without a
@@ -417,17 +415,31 @@ class TflogApp(App[None]):
             parser = line_parser_for(entry.line, field)
         return add_label_filter(query, name, value, negate=negate, parser=parser)
 
-    async def open_task(self, entry: Entry, field: str, value: str) -> None:
-        """Open the pane of the entry's task (`service_name` and `task_id`)."""
-        task_id = value if field == "task_id" and value else entry.labels.get("task_id", "")
+    async def open_task(self, entry: Entry, task_id: str) -> None:
+        """Open the pane of task `task_id` of the entry's service.
+
+        When `task_id` is a stream label the selector matches it. When the id
+        was found only in the line (JSON or logfmt), a line filter on the id
+        narrows the service's streams instead.
+        """
+        task_id = task_id or entry.labels.get("task_id", "")
         if not task_id:
-            self.notify("This entry has no task_id label.", severity="warning")
+            self.notify("This entry has no task_id.", severity="warning")
             return
-        labels = {"task_id": task_id}
+
         service = entry.labels.get("service_name")
-        if service:
-            labels = {"service_name": service, "task_id": task_id}
-        await self.open_query(selector_query(labels), title_for_query(selector_query(labels)))
+        is_label = entry.labels.get("task_id") == task_id
+        if service and not is_label:
+            service_query = selector_query({"service_name": service})
+            query = add_line_filter(service_query, task_id, negate=False)
+            title = f"{service}/{task_id}"
+        else:
+            labels = {"task_id": task_id}
+            if service:
+                labels = {"service_name": service, "task_id": task_id}
+            query = selector_query(labels)
+            title = title_for_query(query)
+        await self.open_query(query, title)
 
     async def open_context(self, entry: Entry) -> None:
         """Open a pane with the entries just before and after `entry` in its stream."""
@@ -626,11 +638,6 @@ class TflogApp(App[None]):
 
     def action_help(self) -> None:
         """Show every key and command."""
-        try:
-            from tflog_tui.ui.screens.help import HelpScreen
-        except ImportError:
-            self.action_command_palette()
-            return
         self.push_screen(HelpScreen())
 
     # --- command palette -------------------------------------------------
