@@ -98,6 +98,12 @@ async def test_split_and_close(fixed_server: EmbeddedLoki) -> None:
         assert app.active_pane() is left
         await pilot.press("o")
         assert app.active_pane() is right
+        left.log_view.focus()
+        await pilot.pause()
+        assert app.active_pane() is left
+        right.log_view.focus()
+        await pilot.pause()
+        assert app.active_pane() is right
 
         await pilot.press("x")
         await pilot.pause(0.1)

@@ -326,12 +326,10 @@ class TflogApp(App[None]):
         if isinstance(pane, Pane):
             pane.mark_dirty()
 
-    def on_descendant_focus(self, event: Any) -> None:
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """Make the group holding the focused widget the active one."""
-        widget = event.widget if hasattr(event, "widget") else None
         for side in ("left", "right"):
-            group = self.group(side)
-            if widget is not None and group in widget.ancestors_with_self:
+            if self.group(side) in event.widget.ancestors_with_self:
                 self._active_side = side
 
     # --- detail screen ---------------------------------------------------
