@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tflog_tui.logql.gofmt import format_go_float, go_sprintf
 from tflog_tui.logql.templates import Template, TemplateExecError, TemplateSyntaxError
@@ -234,3 +236,15 @@ def test_format_go_float(value: float, expected: str) -> None:
 
 def test_go_sprintf_extra_arguments() -> None:
     assert go_sprintf("%s", ["a", "b"]) == "a%!(EXTRA string=b)"
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=st.text(max_size=40).filter(lambda t: "{{" not in t))
+def test_text_without_actions_renders_unchanged(text: str) -> None:
+    assert Template(text).render(DATA) == text
+
+
+@settings(max_examples=100, deadline=None)
+@given(value=st.text(max_size=40))
+def test_label_value_renders_verbatim(value: str) -> None:
+    assert Template("<{{ .v }}>").render({"v": value}) == f"<{value}>"
