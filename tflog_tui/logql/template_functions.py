@@ -369,7 +369,10 @@ def _index(item: object, *keys: object) -> object:
     current = item
     for key in keys:
         if isinstance(current, Mapping):
-            current = current.get(key, MISSING)
+            # Go's index returns the zero value for a missing key: "" in the labels
+            # (a map of strings), nil, which prints as <no value>, in a fromJson map.
+            labels_map = all(type(value) is str for value in current.values())
+            current = current.get(key, "" if labels_map else MISSING)
         elif isinstance(current, list | tuple | str) and isinstance(key, int):
             if not 0 <= key < len(current):
                 raise TemplateExecError(f"error calling index: index out of range: {key}")

@@ -154,6 +154,9 @@ RENDER_CASES = [
     # Built-ins.
     ("{{ len .level }}", "5"),
     ('{{ index (fromJson .json) "n" }}', "5"),
+    ('{{ index . "app" }}', "billing-sync"),
+    ('[{{ index . "missing" }}]', "[]"),
+    ('[{{ index (fromJson .json) "missing" }}]', "[<no value>]"),
     ('{{ print "a" 1 2 "b" }}', "a1 2b"),
     ('{{ "quoted \\"x\\"" }}', 'quoted "x"'),
     ("{{ `raw \\n` }}", "raw \\n"),
