@@ -207,6 +207,9 @@ def format_stage(stage: Stage) -> str:
         return f"| label_format {operations}"
 
     if isinstance(stage, DropLabels):
+        # NOTE: a drop or keep stage ending in a bare name, followed by a != or !~
+        # line filter, prints as `| drop a != "x"`, which LogQL (Loki too) reads
+        # back as a drop matcher. No spelling of the line filter avoids that.
         return "| drop " + _format_label_list(stage.labels)
 
     if isinstance(stage, KeepLabels):
