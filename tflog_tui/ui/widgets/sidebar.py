@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, Label, Tree
-from textual.widgets.tree import TreeNode
+from textual.widgets.tree import TreeNode, UnknownNodeID
 
 from tflog_tui.logql.ast import (
     Grouping,
@@ -177,7 +177,14 @@ class Sidebar(Vertical):
             return
 
         item.loaded = True
-        self._fill_node(node)
+        try:
+            attached = self.service_tree.get_node_by_id(node.id) is node
+        except UnknownNodeID:
+            attached = False
+        if attached:
+            self._fill_node(node)
+        else:
+            self.rebuild()
 
     async def _load_tasks(self, service: str) -> None:
         """Find the service's tasks and when each was last seen (one metric query)."""
@@ -220,6 +227,7 @@ class Sidebar(Vertical):
     def rebuild(self) -> None:
         """Rebuild the tree from the loaded values, keeping only those matching the filter."""
         tree = self.service_tree
+        cursor_line = tree.cursor_line
         expanded = {
             node.label.plain
             for node in tree.root.children
@@ -248,8 +256,7 @@ class Sidebar(Vertical):
         if not tree.root.children:
             message = "no match" if self.filter_text else "no values in this range"
             tree.root.add_leaf(Text(message, style="dim"), data=SidebarItem("message", {}))
-        if tree.cursor_line < 0:
-            tree.cursor_line = 0
+        tree.cursor_line = max(cursor_line, 0)
 
     def _fill_node(self, node: TreeNode[SidebarItem]) -> None:
         """Add the loaded children of `node`, filtered when the filter matches children only."""
