@@ -1,0 +1,192 @@
+"""App actions around a pane's query: the query builder and Grafana Explore links.
+
+`TflogApp` binds `b` to `open_builder`, `Y` to `copy_explore_link` and `O` to
+`open_link`; each takes the app and works on its active pane.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Final, cast
+
+from rich.markup import escape
+
+from tflog_tui.grafana import explore_url
+from tflog_tui.settings import resolve_time
+from tflog_tui.ui.clipboard import copy_text
+from tflog_tui.ui.pane_query import title_for_query
+from tflog_tui.ui.screens.builder import BuilderResult, BuilderScreen
+from tflog_tui.ui.screens.open_link import OpenLinkResult, OpenLinkScreen
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from tflog_tui.settings import GrafanaSettings
+    from tflog_tui.ui.app import TflogApp
+    from tflog_tui.ui.widgets.pane import Pane
+
+logger = logging.getLogger(__name__)
+
+SAMPLE_LINES: Final = 500
+"""Newest pane entries the builder reads for field names."""
+
+GRAFANA_URL_HINT: Final = (
+    "Set the Grafana URL with --grafana-url, the TFLOG_GRAFANA_URL variable "
+    "or grafana_url in a profile."
+)
+DATASOURCE_UID_HINT: Final = (
+    "No Loki datasource uid is configured, so the link opens Grafana's default datasource. "
+    "Set it with --grafana-datasource-uid, the TFLOG_GRAFANA_DATASOURCE_UID variable "
+    "or grafana_datasource_uid in a profile."
+)
+
+
+# --- the builder ----------------------------------------------------------------
+
+
+def pane_sample(pane: Pane, count: int = SAMPLE_LINES) -> list[tuple[Mapping[str, str], str]]:
+    """Return (stream labels, line) of the pane's newest `count` entries, oldest first."""
+    buffer = pane.state.buffer
+    end = len(buffer)
+    return [(buffer.labels(row), buffer.line(row)) for row in range(max(0, end - count), end)]
+
+
+def open_builder(app: TflogApp) -> None:
+    """Open the query builder on the active pane's query and apply what it returns."""
+    pane = app.active_pane()
+    if pane is None:
+        app.notify("No pane is open: pick a service in the sidebar first.", severity="warning")
+        return
+
+    try:
+        time_range = pane.resolve_range()
+    except ValueError as error:
+        app.notify(escape(f"The pane's range is invalid: {error}"), severity="error")
+        return
+
+    from tflog_tui.ui.widgets.pane import describe_range
+
+    screen = BuilderScreen(
+        app.client,
+        query=pane.state.query,
+        time_range=time_range,
+        sample=pane_sample(pane),
+        level_source=pane.level_source(),
+        range_description=describe_range(pane.state.range_from, pane.state.range_to),
+    )
+
+    def apply(result: BuilderResult | None) -> None:
+        if result is not None:
+            app.call_later(apply_builder_result, app, pane, result)
+
+    app.push_screen(screen, apply)
+
+
+async def apply_builder_result(app: TflogApp, pane: Pane, result: BuilderResult) -> None:
+    """Run the builder's query in `pane`, in a new pane with the same range, or edit it as text."""
+    if result.action == "edit_text":
+        app.activate(pane)
+        pane.query_bar.input.focus()
+        return
+
+    if result.query != result.log_query:
+        app.notify(
+            "The pane shows the entries of the log query; the metric is drawn in the builder.",
+            timeout=4,
+        )
+
+    if result.action == "run":
+        app.activate(pane)
+        pane.set_query(result.log_query)
+        return
+
+    state = app.new_state(result.log_query, title_for_query(result.log_query))
+    state.range_from = pane.state.range_from
+    state.range_to = pane.state.range_to
+    await app.add_pane(state)
+
+
+# --- Explore links ---------------------------------------------------------------
+
+
+def link_range(range_from: str, range_to: str, now_ns: int) -> tuple[str, str | int]:
+    """Return the pane's range for an Explore link.
+
+    Relative times (`now`, `now-1h`) stay relative; absolute ones (RFC 3339 or epoch
+    milliseconds) become epoch milliseconds. Raises ValueError on an invalid time.
+    """
+    values: list[str | int] = []
+    for text in (range_from, range_to):
+        stripped = text.strip().replace(" ", "")
+        if stripped.startswith("now"):
+            resolve_time(stripped, now_ns)
+            values.append(stripped)
+        else:
+            values.append(resolve_time(stripped, now_ns) // 1_000_000)
+    return cast("tuple[str, str | int]", tuple(values))
+
+
+def pane_explore_url(
+    grafana: GrafanaSettings, query: str, range_from: str, range_to: str, now_ns: int
+) -> str:
+    """Build the Explore link for a query and range; raise ValueError when it cannot be built."""
+    if not grafana.url:
+        raise ValueError(f"No Grafana URL is configured. {GRAFANA_URL_HINT}")
+
+    time_from, time_to = link_range(range_from, range_to, now_ns)
+    return explore_url(
+        grafana.url,
+        grafana.datasource_uid or None,
+        query,
+        time_from,
+        time_to,
+        org_id=grafana.org_id,
+    )
+
+
+def copy_explore_link(app: TflogApp) -> str | None:
+    """Copy the Grafana Explore link of the active pane's query and range; return the link."""
+    pane = app.active_pane()
+    if pane is None:
+        app.notify("No pane is open: pick a service in the sidebar first.", severity="warning")
+        return None
+
+    grafana = app.settings.grafana
+    try:
+        link = pane_explore_url(
+            grafana, pane.state.query, pane.state.range_from, pane.state.range_to, app.clock()
+        )
+    except ValueError as error:
+        logger.warning("building the Explore link failed: %s", error)
+        app.notify(escape(str(error)), title="Explore link not copied", severity="error", timeout=8)
+        return None
+
+    outcome = copy_text(cast("App[object]", app), link, "the Explore link")
+    if grafana.datasource_uid:
+        app.notify(escape(outcome), timeout=4)
+    else:
+        app.notify(escape(f"{outcome}. {DATASOURCE_UID_HINT}"), severity="warning", timeout=8)
+    return link
+
+
+def open_link(app: TflogApp, initial: str = "") -> None:
+    """Ask for an Explore link or LogQL and open it in a new pane with the link's range."""
+
+    def apply(result: OpenLinkResult | None) -> None:
+        if result is not None:
+            app.call_later(open_link_result, app, result)
+
+    app.push_screen(OpenLinkScreen(app.clock(), initial), apply)
+
+
+async def open_link_result(app: TflogApp, result: OpenLinkResult) -> Any:
+    """Open `result` in a new pane, with the link's range when it came from a link."""
+    state = app.new_state(result.query, title_for_query(result.query))
+    if result.time_from is not None and result.time_to is not None:
+        state.range_from = result.time_from
+        state.range_to = result.time_to
+    pane = await app.add_pane(state)
+    if result.note:
+        app.notify(result.note, timeout=5)
+    return pane
