@@ -25,9 +25,9 @@ class OpenQuery(Message):
 class ServerStatus(Message):
     """Report the outcome of the latest request to Loki, for the status line.
 
-    `ok` is False when the request failed; `text` is the user message then
-    (plain text, never markup) and `short` a few words for the status line
-    (`unreachable`, `error 400`).
+    `ok` is False when the request failed. Then `text` is the user message
+    (plain text, never markup) and `short` is a few words for the status
+    line (`unreachable`, `error 400`).
     """
 
     ok: bool

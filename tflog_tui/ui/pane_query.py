@@ -146,8 +146,8 @@ def add_level_filter(
 ) -> str:
     """Restrict the query to `levels`: a `level` stream matcher or a `| level=~…` filter.
 
-    `stream_label` says whether `level` is a stream label (then the selector
-    changes and Loki reads fewer chunks). Otherwise `parser` is the stage
+    `stream_label` tells whether `level` is a stream label, in which case the
+    selector changes and Loki reads fewer chunks. Otherwise `parser` is the stage
     that extracts `level` from the line; it is added unless the pipeline has
     a parser already.
     """

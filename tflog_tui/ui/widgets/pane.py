@@ -77,14 +77,14 @@ class PaneState:
 
     @property
     def capacity(self) -> int:
-        """The most entries the pane's buffer holds before it evicts the oldest."""
+        """The maximum number of entries the buffer stores before it evicts the oldest."""
         return self.buffer.capacity
 
 
 class Pane(TabPane):
     """Show one query: run it as a range query or tail it, and filter what it shows.
 
-    Workers append to the buffer and set a flag; the app's timer calls
+    Workers append to the buffer and set a flag. The app's timer calls
     `tick()` about ten times a second to refresh the view, so the view never
     redraws once per entry.
     """

@@ -38,7 +38,7 @@ logger = logging.getLogger(__name__)
 NS_PER_MINUTE = 60 * 1_000_000_000
 
 MAX_TASK_WINDOW_NS = 721 * 3600 * 1_000_000_000
-"""Longest window the task listing asks for: Loki's default `max_query_length` (721h)."""
+"""Longest window the task listing requests: Loki's default `max_query_length` (721h)."""
 
 TASK_POINTS = 240
 """Steps of the metric query that finds when each task was last seen."""
@@ -49,7 +49,7 @@ ItemKind = Literal["service", "task", "hostname", "host_service", "message"]
 
 @dataclass
 class SidebarItem:
-    """What a tree node stands for; `labels` select its stream(s)."""
+    """The kind of a tree node and the labels that select its streams."""
 
     kind: ItemKind
     labels: dict[str, str]

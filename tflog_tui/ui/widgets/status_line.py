@@ -18,11 +18,11 @@ from tflog_tui.loki.errors import (
 
 @dataclass
 class PaneStatus:
-    """What the status line shows about the active pane.
+    """The state of the active pane, as the status line shows it.
 
     `activity` is the query or tail state as a short phrase ("querying",
-    "live", "reconnecting 2", "stopped: reason"); `activity_style` is a Rich
-    style for it. Counts are entries.
+    "live", "reconnecting 2", "stopped: reason"), and `activity_style` is a
+    Rich style for it. Counts are entries.
     """
 
     activity: str = ""
