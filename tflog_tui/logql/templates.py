@@ -171,7 +171,14 @@ class _Branch:
 
 # --- parser ----------------------------------------------------------------------
 
-_ACTION_RE = re.compile(r"\{\{(-\s)?(.*?)(\s-)?\}\}", re.DOTALL)
+# An action runs to the first `}}` outside string literals and comments, so
+# `{{ printf "}}" }}` is one action as in Go.
+_ACTION_RE = re.compile(
+    r"""\{\{(-\s)?
+    ((?:"(?:[^"\\\n]|\\.)*"|`[^`]*`|'(?:[^'\\\n]|\\.)*'|/\*.*?\*/|[^"`'/}]|/(?!\*)|\}(?!\}))*?)
+    (\s-)?\}\}""",
+    re.DOTALL | re.VERBOSE,
+)
 _COMMENT_RE = re.compile(r"\s*/\*.*\*/\s*", re.DOTALL)
 
 

@@ -84,6 +84,8 @@ RENDER_CASES = [
     ("a  {{- .level -}}  b", "aerrorb"),
     ("a {{/* a comment */}}b", "a b"),
     ("a {{- /* trimmed */ -}} b", "ab"),
+    ('a {{ printf "}}%s{{" .level }} b', "a }}error{{ b"),
+    ("{{ `}}` }}|{{/* }} */}}|", "}}||"),
     # Variables and range over fromJson.
     ("{{ $x := .level }}{{ $x }}!", "error!"),
     ("{{ range $q := (fromJson .json).queries }}{{ $q.q }};{{ end }}", "a;b;"),
