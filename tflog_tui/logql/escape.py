@@ -58,15 +58,10 @@ def quote(value: str) -> str:
     """Return the cleaner LogQL literal for `value`: backquoted or double-quoted.
 
     A backquoted raw string is chosen when the value contains a backslash or
-    a double quote, no backquote, and only printable characters (no
-    surrogates), because then it needs no escapes at all.
+    a double quote, no backquote, and only printable characters (which rules
+    out controls and lone surrogates), because then it needs no escapes.
     """
-    if (
-        ("\\" in value or '"' in value)
-        and "`" not in value
-        and value.isprintable()
-        and not any(0xD800 <= ord(char) <= 0xDFFF for char in value)
-    ):
+    if ("\\" in value or '"' in value) and "`" not in value and value.isprintable():
         return f"`{value}`"
     return escape_string(value)
 
