@@ -186,10 +186,10 @@ class EmbeddedLoki:
             await session.close(code, reason)
         return len(sessions)
 
-    def refuse_tail_upgrades(
+    def reject_tail_upgrades(
         self, status: int = 200, body: str = "", content_type: str = "text/html"
     ) -> None:
-        """Answer tail requests with a plain HTTP response instead of a websocket upgrade.
+        """Reject tail requests with a plain HTTP response instead of a websocket upgrade.
 
         This is what a reverse proxy without websocket support does. Call
         `allow_tail_upgrades` to serve tails again.
@@ -197,7 +197,7 @@ class EmbeddedLoki:
         self._tail_refusal = (status, body, content_type)
 
     def allow_tail_upgrades(self) -> None:
-        """Serve tail requests as websockets again after `refuse_tail_upgrades`."""
+        """Serve tail requests as websockets again after `reject_tail_upgrades`."""
         self._tail_refusal = None
 
     # --- routing -----------------------------------------------------------
@@ -669,7 +669,7 @@ class EmbeddedLoki:
     async def _tail(self, request: web.Request) -> web.StreamResponse:
         if self._tail_refusal is not None:
             status, body, content_type = self._tail_refusal
-            logger.info("tail from %s refused with status %d (test hook)", request.remote, status)
+            logger.info("tail from %s rejected with status %d (test hook)", request.remote, status)
             return web.Response(status=status, text=body, content_type=content_type)
 
         params = await self._params(request)

@@ -245,8 +245,8 @@ async def test_close_tails_hook(loki_server: EmbeddedLoki) -> None:
     assert closed.rcvd.reason == "going away"
 
 
-async def test_refused_upgrade_answers_plain_http(loki_server: EmbeddedLoki) -> None:
-    loki_server.refuse_tail_upgrades(200, "<html><body>Sign in</body></html>")
+async def test_rejected_upgrade_is_plain_http(loki_server: EmbeddedLoki) -> None:
+    loki_server.reject_tail_upgrades(200, "<html><body>Sign in</body></html>")
 
     with pytest.raises(InvalidStatus) as raised:
         async with websockets.connect(_tail_url(loki_server, query='{job="x"}')):
