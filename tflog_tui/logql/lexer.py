@@ -107,17 +107,17 @@ def tokenize(text: str) -> list[Token]:
             append(_error_token(_unknown_character(text, start)))
             break
 
-        # Every alternative is a named group, so lastgroup is set.
+        # Every alternative is a named group that ends the match, so lastgroup
+        # is set and its span ends where the match ends.
         kind = match.lastgroup or "end"
-        start = match.start(kind)
-        end = match.end()
+        start, end = match.span(kind)
         position = end
 
         if kind == "ident":
-            token_text = match.group(kind)
+            token_text = text[start:end]
             append(Token(IDENT, token_text, token_text, start, end))
         elif kind == "op":
-            token_text = match.group(kind)
+            token_text = text[start:end]
             append(Token(token_text, token_text, token_text, start, end))
         elif kind == "dq":
             try:
@@ -125,14 +125,14 @@ def tokenize(text: str) -> list[Token]:
             except LogQLSyntaxError as error:
                 append(_error_token(error))
                 break
-            append(Token(STRING, match.group(kind), value, start, end))
+            append(Token(STRING, text[start:end], value, start, end))
         elif kind == "end":
             break
         elif kind == "bq":
-            token_text = match.group(kind)
+            token_text = text[start:end]
             append(Token(STRING, token_text, token_text[1:-1], start, end))
         elif kind == "number":
-            token_text = match.group(kind)
+            token_text = text[start:end]
             number = float(token_text)
             if not math.isfinite(number):
                 reason = f"number {token_text} is out of range"
@@ -140,13 +140,13 @@ def tokenize(text: str) -> list[Token]:
                 break
             append(Token(NUMBER, token_text, number, start, end))
         elif kind == "duration":
-            token_text = match.group(kind)
+            token_text = text[start:end]
             append(Token(DURATION, token_text, parse_duration(token_text), start, end))
         elif kind == "bytes":
-            token_text = match.group(kind)
+            token_text = text[start:end]
             append(Token(BYTES, token_text, parse_bytes(token_text), start, end))
         else:
-            token_text = match.group(kind)
+            token_text = text[start:end]
             append(Token(FLAG, token_text, token_text, start, end))
 
     append(Token(EOF, "", "", length, length))
