@@ -17,15 +17,18 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m tflog_tui.embedded",
         description="Serve Loki's HTTP API from memory.",
     )
+
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=3100, help="TCP port (0 picks a free one)")
     parser.add_argument(
         "--demo", action="store_true", help="load 24 hours of demo logs and push a live feed"
     )
+
     parser.add_argument("--retention", help="drop entries older than this duration, e.g. 7d")
     parser.add_argument(
         "--max-bytes", type=int, help="evict the oldest entries above this store size in bytes"
     )
+
     parser.add_argument(
         "--max-entries-limit-per-query",
         type=int,

@@ -1,4 +1,4 @@
-"""Synthetic Taskflows logs: systemd services running tasks on a few hosts.
+"""Synthetic logs of systemd services that run tasks on a few hosts.
 
 Every stream has the labels `service_name`, `task_id`, `level` and
 `hostname`. A task starts, logs progress, sometimes retries, and ends with
@@ -183,7 +183,8 @@ class DemoGenerator:
                 ("task_id", task_id),
             )
             if raw and service.line_format != "json":
-                # Python's logging writes a traceback as raw text, one entry of many lines.
+                # The traceback stays raw text: one entry of many lines, as a shipper
+                # with multi-line joining sends it.
                 line = message
             elif raw:
                 line = _format_line(
