@@ -40,7 +40,7 @@ def _select(
         limit,
         direction,
         False,
-        SelectionStats(),  # type: ignore[arg-type]
+        SelectionStats(),
     )
     return [(int(v[0]), s.labels["job"], v[1]) for s in streams for v in s.values]
 
