@@ -47,7 +47,7 @@ async def page_all(
     result: list[EntryKey] = []
     async with httpx.AsyncClient(base_url=server.url) as client:
         while True:
-            params = {
+            params: dict[str, str | int] = {
                 "query": query,
                 "start": start,
                 "end": end,

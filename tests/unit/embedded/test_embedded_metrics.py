@@ -81,7 +81,7 @@ async def test_instant_vector_and_scalar(metric_server: EmbeddedLoki) -> None:
 
 
 async def test_pipeline_labels_in_streams(metric_server: EmbeddedLoki) -> None:
-    params = {
+    params: dict[str, str | int] = {
         "query": '{job="m"} | logfmt | n > 9',
         "start": BASE_NS,
         "end": BASE_NS + 200 * NS,
