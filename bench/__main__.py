@@ -32,9 +32,8 @@ def _table(figures: list[Figure]) -> list[str]:
             met = ""
         else:
             met = "yes" if figure.met else "**no**"
-        rows.append(
-            f"| {figure.topic} | {figure.name} | {figure.format_value()} | {figure.target} | {met} |"
-        )
+        value = figure.format_value()
+        rows.append(f"| {figure.topic} | {figure.name} | {value} | {figure.target} | {met} |")
     return rows
 
 
@@ -66,7 +65,9 @@ def _record(figures: list[Figure], command: str, elapsed_s: float) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the chosen benchmark topics and return the exit status."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("topics", nargs="*", help=f"topics to run: {', '.join(TOPICS)} (default all)")
+    parser.add_argument(
+        "topics", nargs="*", help=f"topics to run: {', '.join(TOPICS)} (default all)"
+    )
     parser.add_argument("--no-record", action="store_true", help="do not write docs/benchmarks.md")
     args = parser.parse_args(argv)
     unknown = [topic for topic in args.topics if topic not in TOPICS]

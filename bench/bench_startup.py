@@ -54,7 +54,14 @@ def run() -> list[Figure]:
     return [
         Figure("startup", "import textual.app (baseline)", baseline * 1000, "ms"),
         Figure("startup", "tflog --version", version * 1000, "ms"),
-        Figure("startup", "tflog --version / baseline", version_ratio, "x", "≤ 1.5", version_ratio <= 1.5),
+        Figure(
+            "startup",
+            "tflog --version / baseline",
+            version_ratio,
+            "x",
+            "≤ 1.5",
+            version_ratio <= 1.5,
+        ),
         Figure("startup", "first frame, headless", first_frame * 1000, "ms"),
         Figure("startup", "first frame / baseline", frame_ratio, "x", "≤ 3", frame_ratio <= 3),
     ]
