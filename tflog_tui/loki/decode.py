@@ -7,8 +7,10 @@ label sets interned while decoding so that equal label sets share one
 
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
@@ -70,19 +72,38 @@ def success_data(document: Any) -> Any:
     return document.get("data")
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for the block, restoring its previous state.
+
+    Entries, label sets and timestamps form no reference cycles, so the
+    collector finds nothing while a page is converted; left running, it
+    rescans the young entries every 700 allocations, which took about half
+    the conversion time of a 5,000-entry page.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def decode_streams(result: list[Any], interner: LabelInterner) -> list[Entry]:
     """Turn a `streams` result into entries, stream after stream in Loki's order."""
     entries: list[Entry] = []
     extend = entries.extend
     intern = interner.intern
-    for stream in result:
-        labels = intern(stream["stream"])
-        values = stream["values"]
-        try:
-            extend([Entry(int(ts), line, labels) for ts, line in values])
-        except ValueError:
-            # Values with a third element: categorized labels (Loki 3.x).
-            extend(_decode_categorized(values, labels, interner))
+    with _collector_paused():
+        for stream in result:
+            labels = intern(stream["stream"])
+            values = stream["values"]
+            try:
+                extend([Entry(int(ts), line, labels) for ts, line in values])
+            except ValueError:
+                # Values with a third element: categorized labels (Loki 3.x).
+                extend(_decode_categorized(values, labels, interner))
     return entries
 
 
