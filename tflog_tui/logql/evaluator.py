@@ -23,7 +23,8 @@ from __future__ import annotations
 import logging
 import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Final
+from dataclasses import dataclass, field
+from typing import Final, TypeAlias
 
 from tflog_tui.logql.ast import (
     AndLabelFilter,
@@ -43,6 +44,7 @@ from tflog_tui.logql.ast import (
     LogfmtParser,
     LogQuery,
     Matcher,
+    MetricExpr,
     NumberLabelFilter,
     OrLabelFilter,
     PatternParser,
@@ -711,17 +713,61 @@ class LogQueryEvaluator:
         return kept
 
 
-from tflog_tui.logql.metric import (  # noqa: E402  (metric.py imports this module)
-    PipelineError,
-    Sample,
-    Series,
-    evaluate_instant,
-    evaluate_metric,
-)
+# --- metric queries ----------------------------------------------------------------
+# The result types live here and the evaluation in `metric`, which imports this
+# module; the two functions below import it when first called.
+
+Fetch: TypeAlias = Callable[
+    [tuple[Matcher, ...], int, int], Iterable[tuple[Mapping[str, str], Iterable[tuple[int, str]]]]
+]
+
+
+class PipelineError(ValueError):
+    """A metric query whose pipeline left `__error__` on a sample, as Loki rejects it."""
+
+
+@dataclass(slots=True)
+class Series:
+    """One series of a range query: labels and (ts_ns, value) points in step order."""
+
+    labels: dict[str, str]
+    points: list[tuple[int, float]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Sample:
+    """One element of an instant query result."""
+
+    labels: dict[str, str]
+    value: float
+
+
+def evaluate_metric(
+    expr: MetricExpr, fetch: Fetch, start_ns: int, end_ns: int, step_ns: int
+) -> list[Series]:
+    """Evaluate a metric query at each step from `start_ns` to `end_ns` inclusive.
+
+    See `tflog_tui.logql.metric.evaluate_metric` for the window rules and errors.
+    """
+    from tflog_tui.logql import metric
+
+    return metric.evaluate_metric(expr, fetch, start_ns, end_ns, step_ns)
+
+
+def evaluate_instant(expr: MetricExpr, fetch: Fetch, time_ns: int) -> list[Sample]:
+    """Evaluate a metric query at one time (nanoseconds since the epoch).
+
+    See `tflog_tui.logql.metric.evaluate_instant` for the order of the samples.
+    """
+    from tflog_tui.logql import metric
+
+    return metric.evaluate_instant(expr, fetch, time_ns)
+
 
 __all__ = [
     "ERROR_DETAILS_LABEL",
     "ERROR_LABEL",
+    "Fetch",
     "LogQueryEvaluator",
     "PipelineError",
     "ProcessedEntry",

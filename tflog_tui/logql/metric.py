@@ -16,8 +16,8 @@ from __future__ import annotations
 import bisect
 import math
 import operator
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Final, TypeAlias
 
 from tflog_tui.logql.ast import (
@@ -36,7 +36,11 @@ from tflog_tui.logql.ast import (
 from tflog_tui.logql.evaluator import (
     ERROR_DETAILS_LABEL,
     ERROR_LABEL,
+    Fetch,
     LogQueryEvaluator,
+    PipelineError,
+    Sample,
+    Series,
     UnsupportedQueryError,
 )
 from tflog_tui.logql.re2 import compile_re2, expand_go_template
@@ -46,29 +50,6 @@ MAX_POINTS_PER_SERIES: Final = 11_000
 
 LabelsKey: TypeAlias = tuple[tuple[str, str], ...]
 Vector: TypeAlias = dict[LabelsKey, float]
-Fetch: TypeAlias = Callable[
-    [tuple[Matcher, ...], int, int], Iterable[tuple[Mapping[str, str], Iterable[tuple[int, str]]]]
-]
-
-
-class PipelineError(ValueError):
-    """A metric query whose pipeline left `__error__` on a sample, as Loki rejects it."""
-
-
-@dataclass(slots=True)
-class Series:
-    """One series of a range query: labels and (ts_ns, value) points in step order."""
-
-    labels: dict[str, str]
-    points: list[tuple[int, float]] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class Sample:
-    """One element of an instant query result."""
-
-    labels: dict[str, str]
-    value: float
 
 
 @dataclass(slots=True)
