@@ -714,8 +714,8 @@ class LogQueryEvaluator:
 
 
 # --- metric queries ----------------------------------------------------------------
-# The result types live here and the evaluation in `metric`, which imports this
-# module; the two functions below import it when first called.
+# The result types live here and the evaluation lives in `metric`. Because
+# `metric` imports this module, the two functions below import it when called.
 
 Fetch: TypeAlias = Callable[
     [tuple[Matcher, ...], int, int], Iterable[tuple[Mapping[str, str], Iterable[tuple[int, str]]]]
