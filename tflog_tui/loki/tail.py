@@ -180,6 +180,10 @@ class TailSession:
         Only entries at the newest timestamp delivered can repeat after a
         resume, so only their (labels, line) keys are kept. An entry older
         than that timestamp is a late write and is delivered.
+
+        NOTE: a late entry (older than the newest timestamp delivered) that
+        arrives while the tail is disconnected is missed, because the gap is
+        read from that newest timestamp on.
         """
         fresh = []
         for entry in entries:
