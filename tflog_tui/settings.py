@@ -325,38 +325,40 @@ def _environment_values(environ: Mapping[str, str]) -> dict[str, Any]:
     return values
 
 
+_FLAG_KEYS: Final = (
+    "addr",
+    "username",
+    "password",
+    "bearer_token",
+    "bearer_token_file",
+    "org_id",
+    "ca_cert",
+    "cert",
+    "key",
+    "tls_skip_verify",
+    "proxy_url",
+    "timeout",
+    "retries",
+    "max_entries_per_page",
+    "grafana_url",
+    "grafana_datasource_uid",
+    "grafana_org_id",
+    "since",
+    "time_from",
+    "time_to",
+    "limit",
+    "tail",
+    "demo",
+    "utc",
+    "capacity",
+    "log_level",
+    "log_file",
+    "profile",
+)
+
+
 def _flag_values(args: argparse.Namespace) -> dict[str, Any]:
-    names = {
-        "addr": "addr",
-        "username": "username",
-        "password": "password",
-        "bearer_token": "bearer_token",
-        "bearer_token_file": "bearer_token_file",
-        "org_id": "org_id",
-        "ca_cert": "ca_cert",
-        "cert": "cert",
-        "key": "key",
-        "tls_skip_verify": "tls_skip_verify",
-        "proxy_url": "proxy_url",
-        "timeout": "timeout",
-        "retries": "retries",
-        "max_entries_per_page": "max_entries_per_page",
-        "grafana_url": "grafana_url",
-        "grafana_datasource_uid": "grafana_datasource_uid",
-        "grafana_org_id": "grafana_org_id",
-        "since": "since",
-        "time_from": "time_from",
-        "time_to": "time_to",
-        "limit": "limit",
-        "tail": "tail",
-        "demo": "demo",
-        "utc": "utc",
-        "capacity": "capacity",
-        "log_level": "log_level",
-        "log_file": "log_file",
-        "profile": "profile",
-    }
-    values = {key: getattr(args, attribute) for key, attribute in names.items()}
+    values = {key: getattr(args, key) for key in _FLAG_KEYS}
     values = {key: value for key, value in values.items() if value is not None}
     if args.header:
         values["headers"] = parse_headers(args.header)
