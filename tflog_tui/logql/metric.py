@@ -24,7 +24,9 @@ from tflog_tui.logql.ast import (
     BinaryOperation,
     Grouping,
     LabelReplace,
+    LineFormat,
     LiteralExpr,
+    LogQuery,
     LogRange,
     Matcher,
     MetricExpr,
@@ -176,7 +178,15 @@ def _collect_samples(
     if op not in _LOG_RANGE_OPS and log_range.unwrap is None and op != "absent_over_time":
         raise ValueError(f"invalid query: {op} needs an unwrap stage such as | unwrap latency")
 
-    evaluator = LogQueryEvaluator(log_range.query, unwrap=log_range.unwrap)
+    query = log_range.query
+    if log_range.unwrap is None and op not in ("bytes_over_time", "bytes_rate"):
+        # Counting ignores the line, so Loki skips a trailing line_format; its
+        # template then cannot fail the query either.
+        pipeline = query.pipeline
+        while pipeline and isinstance(pipeline[-1], LineFormat):
+            pipeline = pipeline[:-1]
+        query = LogQuery(query.selector, pipeline)
+    evaluator = LogQueryEvaluator(query, unwrap=log_range.unwrap)
     wants_bytes = op in ("bytes_over_time", "bytes_rate")
     unwrapped = log_range.unwrap is not None and op not in ("count_over_time", "bytes_over_time")
     grouping = node.grouping

@@ -148,6 +148,15 @@ def test_fast_and_full_pipelines_agree() -> None:
     assert fast == {"app=api,level=info": [(10, 1.0), (20, 1.0), (30, 1.0)]}
 
 
+def test_trailing_line_format_is_skipped_when_counting() -> None:
+    failing = '| line_format "{{ .missing | ToUpper }}"'
+    assert matrix(f'count_over_time({{app="web"}} {failing} [10s])', 10, 10) == {
+        "app=web,level=info": [(10, 1.0)],
+    }
+    with pytest.raises(PipelineError, match="TemplateFormatErr"):
+        matrix(f'bytes_over_time({{app="web"}} {failing} [10s])', 10, 10)
+
+
 def test_extracted_labels_split_series() -> None:
     query = (
         'count_over_time({app="latency"} | logfmt | __error__="" | drop latency, took, size [20s])'
