@@ -179,6 +179,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="largest limit of one request; Loki's max_entries_limit_per_query (5000)",
     )
 
+    loki.add_argument(
+        "--max-query-length",
+        help="split longer ranges into windows of this duration, e.g. 721h or 30d (721h)",
+    )
+    loki.add_argument(
+        "--categorize-labels",
+        action="store_true",
+        default=None,
+        help="ask Loki 3.x to send structured metadata and parsed labels apart",
+    )
+
     grafana = parser.add_argument_group("Grafana (for Explore links)")
     grafana.add_argument("--grafana-url", help="Grafana root URL [TFLOG_GRAFANA_URL]")
     grafana.add_argument(
@@ -340,6 +351,8 @@ _FLAG_KEYS: Final = (
     "timeout",
     "retries",
     "max_entries_per_page",
+    "max_query_length",
+    "categorize_labels",
     "grafana_url",
     "grafana_datasource_uid",
     "grafana_org_id",

@@ -291,3 +291,10 @@ def test_legacy_explore_link() -> None:
     assert settings.time_to == "now"
     assert settings.grafana.url == "https://grafana.example"
     assert settings.grafana.org_id == 2
+
+
+def test_query_length_and_categorize_flags() -> None:
+    settings = load(["--max-query-length", "30d", "--categorize-labels"])
+
+    assert settings.loki.max_query_length_ns == 30 * 24 * 3600 * SECOND
+    assert settings.loki.categorize_labels is True
