@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from tflog_tui.embedded.limits import NS_PER_SECOND
 
@@ -31,6 +32,7 @@ _UNIT_NS = {
     "w": 7 * 86400 * NS_PER_SECOND,
     "y": 365 * 86400 * NS_PER_SECOND,
 }
+_FLOAT_SECONDS = re.compile(r"-?(\d+\.\d*|\.\d+|\d+(\.\d*)?[eE][+-]?\d+)")
 _RFC3339 = re.compile(
     r"^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$"
 )
@@ -40,9 +42,9 @@ def parse_timestamp(text: str, name: str) -> int:
     """Parse a Loki timestamp parameter into nanoseconds since the epoch.
 
     An integer of more than 10 digits is nanoseconds and one of 10 digits or
-    fewer is seconds. A decimal number is seconds, kept to nanosecond
-    precision where the digits allow. RFC3339 may carry a fraction of up to 9
-    digits. Raises BadRequest naming `name`.
+    fewer is seconds. A decimal number (`1700000000.5`, `1.7e9`) is seconds,
+    rounded to milliseconds. RFC3339 may carry a fraction of up to 9 digits.
+    Raises BadRequest naming `name`.
     """
     value = text.strip()
     if re.fullmatch(r"-?\d+", value):
@@ -50,12 +52,13 @@ def parse_timestamp(text: str, name: str) -> int:
         digits = len(value.lstrip("-"))
         return number * NS_PER_SECOND if digits <= 10 else number
 
-    if re.fullmatch(r"-?\d+\.\d*", value):
-        whole, _, fraction = value.partition(".")
-        fraction_ns = int((fraction + "000000000")[:9])
-        seconds = int(whole)
-        sign = -1 if whole.startswith("-") else 1
-        return seconds * NS_PER_SECOND + sign * fraction_ns
+    if _FLOAT_SECONDS.fullmatch(value):
+        # Float seconds are rounded to milliseconds, as Loki (like Prometheus) does.
+        decimal_seconds = Decimal(value)
+        seconds = int(decimal_seconds)
+        fraction_ms = (decimal_seconds - seconds) * 1000
+        milliseconds = int(fraction_ms.quantize(Decimal(1), ROUND_HALF_UP))
+        return seconds * NS_PER_SECOND + milliseconds * 1_000_000
 
     match = _RFC3339.match(value)
     if match is not None:
