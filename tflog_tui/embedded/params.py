@@ -32,7 +32,8 @@ _UNIT_NS = {
     "w": 7 * 86400 * NS_PER_SECOND,
     "y": 365 * 86400 * NS_PER_SECOND,
 }
-_FLOAT_SECONDS = re.compile(r"-?(\d+\.\d*|\.\d+|\d+(\.\d*)?[eE][+-]?\d+)")
+# Loki reads a value as float seconds only when it contains a dot.
+_FLOAT_SECONDS = re.compile(r"-?(\d+\.\d*|\.\d+)([eE][+-]?\d+)?")
 _RFC3339 = re.compile(
     r"^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$"
 )
