@@ -315,7 +315,7 @@ class _Parser:
     def is_keyword(self, word: str) -> bool:
         return self.token.kind == IDENT and self.token.text == word
 
-    def expect_string(self, expected: str = "a string") -> str:
+    def expect_string(self, expected: str = 'a quoted string such as "value" or `value`') -> str:
         token = self.expect(STRING, expected)
         return str(token.value)
 
@@ -879,6 +879,10 @@ class _Parser:
             flags[flag] = True
             self.advance()
         params = self.parse_extractions(json_paths=False)
+        if self.token.kind == FLAG:
+            raise self.error_at(
+                self.token, "logfmt flags such as --strict must come before the parameters"
+            )
         return LogfmtParser(flags["strict"], flags["keep_empty"], params)
 
     def parse_label_format(self) -> LabelFormat:

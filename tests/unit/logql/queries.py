@@ -384,6 +384,7 @@ INVALID: list[tuple[str, int | None, int | None]] = [
     ('{app="api"} | json first=""', 1, 26),
     ('{app="api"} | json a="b",', 1, 26),
     ('{app="api"} | logfmt --fast', 1, 22),
+    ('{app="api"} | logfmt host --strict', 1, 27),
     ('{app="api"} | regexp', 1, 21),
     ('{app="api"} | regexp "(\\\\d+)"', 1, 22),
     ('{app="api"} | regexp "(?P<x>"', 1, 22),
