@@ -16,6 +16,10 @@ class LogQLSyntaxError(ValueError):
         self.offset = offset
         super().__init__(f"parse error at line {line}, col {column}: {reason}")
 
+    def __reduce__(self) -> tuple[type[LogQLSyntaxError], tuple[str, int, int, int]]:
+        # Rebuild from the fields, because args holds only the formatted message.
+        return (type(self), (self.reason, self.line, self.column, self.offset))
+
     @classmethod
     def at_offset(cls, text: str, offset: int, reason: str) -> LogQLSyntaxError:
         """Create the error for a 0-based character offset into the query text."""

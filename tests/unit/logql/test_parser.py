@@ -1,5 +1,7 @@
 """Parsing LogQL into the syntax tree: the shapes other modules rely on."""
 
+import pickle
+
 import pytest
 
 from tflog_tui.logql import (
@@ -466,3 +468,13 @@ def test_error_str_has_loki_form() -> None:
         "parse error at line 1, col 16: syntax error: unexpected identifier error, "
         'expected a string or ip("...")'
     )
+
+
+def test_error_survives_pickle() -> None:
+    with pytest.raises(LogQLSyntaxError) as caught:
+        parse('{app="api"}\n  | json\n  | level=')
+
+    copy = pickle.loads(pickle.dumps(caught.value))
+
+    assert (copy.line, copy.column, copy.reason) == (3, 11, caught.value.reason)
+    assert str(copy) == str(caught.value)
