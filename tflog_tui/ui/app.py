@@ -117,6 +117,8 @@ class TflogApp(App[None]):
         self._pane_counter = 0
         self._active_side = "left"
         self._last_status: PaneStatus | None = None
+        self._panes: list[Pane] | None = None
+        """Every pane, left group first; None after panes were added or removed."""
 
     # --- layout ----------------------------------------------------------
 
@@ -200,7 +202,9 @@ class TflogApp(App[None]):
 
     def panes(self) -> list[Pane]:
         """Return every pane, left group first."""
-        return list(self.main_screen.query(Pane))
+        if self._panes is None:
+            self._panes = list(self.main_screen.query(Pane))
+        return list(self._panes)
 
     def active_pane(self) -> Pane | None:
         """Return the pane shown in the active group, or None."""
@@ -275,6 +279,7 @@ class TflogApp(App[None]):
         group.display = True
         pane = Pane(state, self.client, clock=self.clock, utc=self.utc, id=self._new_pane_id())
         await group.add_pane(pane)
+        self._panes = None
         group.active = pane.id or ""
         self._active_side = side
         self._update_welcome()
@@ -560,6 +565,7 @@ class TflogApp(App[None]):
         side = self.side_of(pane)
         pane.stop(quiet=True)
         await self.group(side).remove_pane(pane.id or "")
+        self._panes = None
         if side == "right" and not self.group("right").query(Pane):
             self.group("right").display = False
             self._active_side = "left"
@@ -589,6 +595,7 @@ class TflogApp(App[None]):
         for pane in list(right.query(Pane)):
             pane.stop(quiet=True)
         await right.clear_panes()
+        self._panes = None
         right.display = False
         self._active_side = "left"
         for state in moved:
