@@ -169,6 +169,13 @@ def _unknown_character(text: str, position: int) -> LogQLSyntaxError:
         return LogQLSyntaxError.at_offset(
             text, position, "raw string literal not terminated: missing closing `"
         )
+    if char == "$":
+        return LogQLSyntaxError.at_offset(
+            text,
+            position,
+            "unexpected character '$': Grafana replaces variables such as $__auto before a "
+            "query reaches Loki; write a value such as 5m instead",
+        )
     return LogQLSyntaxError.at_offset(text, position, f"unexpected character {char!r}")
 
 

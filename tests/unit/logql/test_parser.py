@@ -478,3 +478,10 @@ def test_error_survives_pickle() -> None:
 
     assert (copy.line, copy.column, copy.reason) == (3, 11, caught.value.reason)
     assert str(copy) == str(caught.value)
+
+
+def test_grafana_variable_hint() -> None:
+    with pytest.raises(LogQLSyntaxError, match=r"Grafana replaces variables") as caught:
+        parse('rate({app="api"}[$__auto])')
+
+    assert caught.value.column == 18
