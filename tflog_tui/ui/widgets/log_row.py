@@ -117,8 +117,8 @@ def build_prefix(
     labels: Mapping[str, str],
     row_format: RowFormat,
     styles: RowStyles,
-) -> Strip:
-    """Build the prefix of a row: `HH:MM:SS.mmm ERROR svc task ` with fixed widths."""
+) -> list[Segment]:
+    """Build the prefix of a row, `HH:MM:SS.mmm ERROR svc task `, `prefix_cells` wide."""
     clock = format_clock(ts_ns, utc=row_format.utc, with_date=row_format.with_date)
     segments = [
         Segment(clock, styles.timestamp),
@@ -130,7 +130,7 @@ def build_prefix(
         value = set_cell_size(safe_value(labels.get(name, "")), cells)
         segments.append(Segment(value, styles.labels))
         segments.append(Segment(" "))
-    return Strip(segments, row_format.prefix_cells)
+    return segments
 
 
 def _colour(value: int | str | None) -> Color | None:
