@@ -2,7 +2,7 @@
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from queries import VALID
+from queries import VALID  # the query table next to this file
 
 from tflog_tui.logql import LogQLSyntaxError, parse
 

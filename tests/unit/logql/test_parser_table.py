@@ -1,7 +1,7 @@
 """Every query of the table: valid ones parse and round-trip, invalid ones fail at a position."""
 
 import pytest
-from queries import INVALID, VALID
+from queries import INVALID, VALID  # the table next to this file
 
 from tflog_tui.logql import LogQLSyntaxError, parse
 
