@@ -98,3 +98,19 @@ async def test_retention_applies_to_queries(make_loki_server: MakeServer) -> Non
 
     assert [entry[2] for entry in flatten(payload)] == ["kept"]
     assert server.store.total_entries == 1
+
+
+async def test_queries_skip_expired_before_sweep(make_loki_server: MakeServer) -> None:
+    server = await make_loki_server(retention_ns=HOUR, now_ns=lambda: BASE_NS)
+    server.push({"job": "r"}, [(BASE_NS - 60 * NS, "kept")])
+    # The sweep ran on the first push; the next one within a second does not sweep.
+    server.push({"job": "r"}, [(BASE_NS - 2 * HOUR, "expired")])
+
+    payload = await get_json(
+        server,
+        "/query_range",
+        {"query": '{job="r"}', "start": BASE_NS - 3 * HOUR, "end": BASE_NS},
+    )
+
+    assert server.store.total_entries == 2
+    assert [entry[2] for entry in flatten(payload)] == ["kept"]
