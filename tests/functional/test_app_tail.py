@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
+
 from app_helpers import MAILER_TASK, NOW_NS, SECOND_NS, make_settings, wait_for
 
 from tflog_tui.embedded import EmbeddedLoki
 from tflog_tui.ui.app import TflogApp
+from tflog_tui.ui.widgets.pane import Pane
 
 MAILER = '{service_name="mailer"}'
 MAILER_LABELS = {"service_name": "mailer", "hostname": "web-2", "task_id": MAILER_TASK}
+
+
+def record_activities(pane: Pane) -> list[str]:
+    """Record every activity the pane shows in the status line, in order."""
+    activities: list[str] = []
+    set_activity = pane._set_activity
+
+    def record(text: str, style: str = "") -> None:
+        activities.append(text)
+        set_activity(text, style)
+
+    pane._set_activity = record  # type: ignore[method-assign]
+    return activities
 
 
 def buffer_lines(app: TflogApp) -> list[str]:
@@ -25,6 +42,7 @@ async def test_tail_resumes_without_duplicates(fixed_server: EmbeddedLoki) -> No
         await wait_for(pilot, lambda: pane.state.loaded, what="the range query")
         assert len(pane.state.buffer) == 6
 
+        activities = record_activities(pane)
         await pilot.press("t")
         await wait_for(pilot, lambda: pane.activity == "tail live", what="the tail")
         fixed_server.push(
@@ -46,9 +64,35 @@ async def test_tail_resumes_without_duplicates(fixed_server: EmbeddedLoki) -> No
         assert lines[6:] == [f"level=info live {n}" for n in range(6)]
         assert pane.state.mode == "tail"
         assert pane.status().lines == 12
+        assert any(text.startswith("tail reconnecting 1") for text in activities)
+        assert activities[-1] == "tail live"
 
         await pilot.press("t")
         await pilot.pause(0.1)
         assert not pane.running
         assert pane.activity == "tail stopped by you"
         assert len(pane.state.buffer) == 12
+
+
+async def test_tail_survives_max_duration(make_loki_server: object) -> None:
+    server = await make_loki_server(tail_max_duration_s=1.0, tail_ping_interval_s=0.2)  # type: ignore[operator]
+    labels = {"service_name": "counter"}
+    settings = make_settings(server.url, query='{service_name="counter"}', tail=True)
+    app = TflogApp(settings)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: len(app.panes()) == 1, what="a pane")
+        pane = app.panes()[0]
+        activities = record_activities(pane)
+        await wait_for(pilot, lambda: pane.activity == "tail live", what="the tail")
+
+        for number in range(50):
+            server.push(labels, [(time.time_ns(), f"number {number}")])
+            await asyncio.sleep(0.05)
+        await wait_for(pilot, lambda: len(pane.state.buffer) >= 50, what="every number")
+        await pilot.pause(0.3)
+
+        lines = buffer_lines(app)
+        assert lines == [f"number {number}" for number in range(50)]
+        assert sum(text.startswith("tail reconnecting") for text in activities) >= 1
+        assert pane.state.mode == "tail"
+        assert pane.running

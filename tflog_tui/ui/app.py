@@ -265,7 +265,7 @@ class TflogApp(App[None]):
             title=title,
             range_from=self.settings.time_from,
             range_to=self.settings.time_to,
-            limit=self.settings.limit,
+            limit=min(self.settings.limit, self.settings.capacity),
             buffer=PaneBuffer(capacity=self.settings.capacity),
             context_ns=context_ns,
         )
