@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 LOKI_VERSION = "3.4.2"
-"""Version reported by `/loki/api/v1/status/buildinfo`: the Loki API level served."""
+"""Version reported by `/loki/api/v1/status/buildinfo`; responses and errors follow Loki 3.x."""
 
 CATEGORIZE_LABELS = "categorize-labels"
 _DEFAULT_WINDOW_NS = NS_PER_HOUR
