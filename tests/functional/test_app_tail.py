@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from app_helpers import MAILER_TASK, NOW_NS, SECOND_NS, make_settings, wait_for
+from app_helpers import MAILER_TASK, NOW_NS, SECOND_NS, NotifyRecorder, make_settings, wait_for
 
 from tflog_tui.embedded import EmbeddedLoki
 from tflog_tui.ui.app import TflogApp
@@ -96,3 +96,49 @@ async def test_tail_survives_max_duration(make_loki_server: object) -> None:
         assert sum(text.startswith("tail reconnecting") for text in activities) >= 1
         assert pane.state.mode == "tail"
         assert pane.running
+
+
+async def test_proxy_without_websocket(fixed_server: EmbeddedLoki) -> None:
+    fixed_server.reject_tail_upgrades(200, "<html><body>Sign in</body></html>")
+    app = TflogApp(make_settings(fixed_server.url, query=MAILER), clock=lambda: NOW_NS)
+    recorder = NotifyRecorder(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: len(app.panes()) == 1, what="a pane")
+        pane = app.panes()[0]
+        await wait_for(pilot, lambda: pane.state.loaded, what="the range query")
+
+        await pilot.press("t")
+        await wait_for(pilot, lambda: not pane.running, what="the tail to stop")
+        await pilot.pause(0.2)
+
+        errors = recorder.errors()
+        assert len(errors) == 1
+        assert errors[0].startswith(f"Loki at {fixed_server.url}")
+        assert "200" in errors[0]
+        assert pane.activity.startswith("tail stopped: ")
+        assert len(pane.state.buffer) == 6
+        assert app.is_running
+
+
+async def test_tail_closed_by_server_error(fixed_server: EmbeddedLoki) -> None:
+    app = TflogApp(make_settings(fixed_server.url, query=MAILER), clock=lambda: NOW_NS)
+    recorder = NotifyRecorder(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: len(app.panes()) == 1, what="a pane")
+        pane = app.panes()[0]
+        await wait_for(pilot, lambda: pane.state.loaded, what="the range query")
+        await pilot.press("t")
+        await wait_for(pilot, lambda: pane.activity == "tail live", what="the tail")
+
+        reason = "max concurrent tail requests limit exceeded, count > limit (11 > 10)"
+        await fixed_server.close_tails(1011, reason)
+        await wait_for(pilot, lambda: bool(recorder.errors()), what="the error")
+        await pilot.pause(0.2)
+
+        assert reason in recorder.errors()[0]
+        assert recorder.errors()[0].startswith(f"Loki at {fixed_server.url}")
+        assert pane.activity == f"tail stopped: {reason}"
+        assert "code 1011" in recorder.errors()[0]
+        assert not pane.running
+        assert len(pane.state.buffer) == 6
+        assert app.is_running

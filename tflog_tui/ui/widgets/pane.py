@@ -428,10 +428,12 @@ class Pane(TabPane):
             )
         else:
             reason = event.reason or "stopped"
-            self._set_activity(f"tail stopped: {reason}", "bold red")
             if event.error is not None:
                 self._fail(str(event.error), event.error)
-                self._set_activity(f"tail stopped: {reason}", "bold red")
+            else:
+                logger.warning("tail of %s stopped: %s", self.state.query, reason)
+                self.app.notify(escape(f"The tail stopped: {reason}"), severity="warning")
+            self._set_activity(f"tail stopped: {reason}", "bold red")
 
     # --- commands --------------------------------------------------------
 
