@@ -562,10 +562,10 @@ async def test_every_row_is_widget_width() -> None:
             assert view.render_line(y).cell_length == width
 
 
-async def _time_renders(count: int) -> tuple[float, int]:
+async def test_renders_one_screen_of_a_large_buffer() -> None:
+    count = 100_000
     buffer = PaneBuffer(capacity=count)
-    template = entries(['level=info msg="steady state" n=1'])[0]
-    buffer.append([template] * count)
+    buffer.append(entries(f'level=info msg="steady state" n={index}' for index in range(count)))
     app = LogViewApp(buffer)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -573,23 +573,17 @@ async def _time_renders(count: int) -> tuple[float, int]:
         view.action_first()
         for _ in range(20):
             view.action_cursor_page_down()
-        best = float("inf")
-        for _ in range(5):
-            view._clear_caches()
-            started = time.perf_counter()
-            for y in range(50):
-                view.render_line(y % view.scrollable_content_region.height)
-            best = min(best, time.perf_counter() - started)
-        return best, view.row_count
+        await pilot.pause()
+        view._clear_caches()
+        top = int(view.scroll_offset.y)
+        height = view.scrollable_content_region.height
+        lines = app.screen_lines()
 
-
-async def test_render_cost_independent_of_rows_held() -> None:
-    small, small_rows = await _time_renders(1_000)
-    large, large_rows = await _time_renders(1_000_000)
-
-    assert (small_rows, large_rows) == (1_000, 1_000_000)
-    # Generous bound for a shared CI machine; the benchmark measures the real ratio.
-    assert large <= small * 2.0 + 0.002
+        assert view.row_count == count
+        assert top > 0
+        assert len(lines) == height
+        for y, line in enumerate(lines):
+            assert line.rstrip().endswith(f"n={top + y}")
 
 
 async def test_level_jump_hidden_by_filter() -> None:

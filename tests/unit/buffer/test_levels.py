@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import timeit
 
 import pytest
 
@@ -172,25 +171,21 @@ def test_long_line_scan_limit() -> None:
     assert detect_line_level("ERROR " + "x" * 1_000_000) is Level.ERROR
 
 
-def test_detect_line_level_throughput() -> None:
-    lines = [
-        "2024-05-01T12:00:00.123Z INFO  billing-sync task_id=7f3a9c2e charged customer in 23ms",
-        "2024-05-01 12:00:00,123 - worker - WARNING - retrying upstream call after timeout",
-        'level=info ts=2024-05-01T12:00:00Z msg="synced 120 rows" task_id=7f3a9c2e',
-        '{"level":"error","msg":"charge failed","task_id":"7f3a9c2e","attempt":3}',
-        "E1203 12:00:00.000123    1234 main.go:42] failed to connect to db",
-        "GET /api/v1/items 200 12ms user=alice",
-        "Starting billing-sync.service - Billing sync task...",
-        "[2024-05-01 12:00:00] [error] upstream closed connection while reading",
-    ] * 2500
-
-    def run() -> None:
-        for line in lines:
-            detect_line_level(line)
-
-    best = min(timeit.repeat(run, number=1, repeat=5))
-    rate = len(lines) / best
-
-    # About 1,000,000 lines/s measured on a 2-core development machine. The
-    # bound leaves room for a loaded CI runner.
-    assert rate > 150_000, f"{rate:,.0f} lines/s"
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (
+            "2024-05-01T12:00:00.123Z INFO  billing-sync task_id=7f3a9c2e charged customer",
+            Level.INFO,
+        ),
+        ("2024-05-01 12:00:00,123 - worker - WARNING - retrying upstream call", Level.WARNING),
+        ('level=info ts=2024-05-01T12:00:00Z msg="synced 120 rows"', Level.INFO),
+        ('{"level":"error","msg":"charge failed","task_id":"7f3a9c2e"}', Level.ERROR),
+        ("E1203 12:00:00.000123    1234 main.go:42] failed to connect to db", Level.ERROR),
+        ("GET /api/v1/items 200 12ms user=alice", Level.UNKNOWN),
+        ("Starting billing-sync.service - Billing sync task...", Level.UNKNOWN),
+        ("[2024-05-01 12:00:00] [error] upstream closed connection", Level.ERROR),
+    ],
+)
+def test_detect_line_level_of_common_formats(line: str, expected: Level) -> None:
+    assert detect_line_level(line) is expected
