@@ -8,10 +8,13 @@ from app_helpers import BILLING_NEW_TASK, BILLING_OLD_TASK, NOW_NS, make_setting
 from textual.widgets import Button, Checkbox, Input, Select, Static
 
 from tflog_tui.embedded import EmbeddedLoki
-from tflog_tui.logql import parse
+from tflog_tui.logql import JsonParser, parse
+from tflog_tui.loki.decode import MatrixSeries
+from tflog_tui.loki.models import EMPTY_LABELS
 from tflog_tui.ui.app import TflogApp
-from tflog_tui.ui.screens.builder import BuilderScreen
+from tflog_tui.ui.screens.builder import BuilderScreen, sample_fields
 from tflog_tui.ui.widgets.label_picker import LabelPicker
+from tflog_tui.ui.widgets.metric_chart import sum_by_step
 from tflog_tui.ui.widgets.pane import Pane
 
 
@@ -126,7 +129,7 @@ async def test_open_in_new_pane_keeps_range(fixed_server: EmbeddedLoki) -> None:
 async def test_fills_form_from_pane_query(fixed_server: EmbeddedLoki) -> None:
     query = (
         '{service_name="billing-sync", task_id=~"7f.*"} |= "ledger" != "slow" '
-        '| json | level=~"error|warning" | step > 2'
+        '| json | level=~"error|warn" | step > 2'
     )
     app, context = start(fixed_server, query)
     async with context as pilot:
@@ -136,7 +139,7 @@ async def test_fills_form_from_pane_query(fixed_server: EmbeddedLoki) -> None:
         assert screen.does_not_fit is None
         assert screen.preview_text == (
             '{service_name="billing-sync", task_id=~"7f.*"} |= "ledger" != "slow" '
-            '| json | level=~"error|warning" | step > 2'
+            '| json | level=~"error|warn" | step > 2'
         )
         assert [(m.name, m.op, m.value) for m in screen.label_picker.matchers] == [
             ("service_name", "=", "billing-sync"),
@@ -148,7 +151,9 @@ async def test_fills_form_from_pane_query(fixed_server: EmbeddedLoki) -> None:
         ]
         assert screen.query_one("#parser-kind", Select).value == "json"
         assert screen.query_one("#level-error", Checkbox).value
-        assert screen.query_one("#level-warning", Checkbox).value
+        assert screen.query_one("#level-extra-1", Checkbox).label.plain == "warn"
+        assert screen.query_one("#level-extra-1", Checkbox).value
+        assert not screen.query_one("#level-warning", Checkbox).value
         assert not screen.query_one("#level-info", Checkbox).value
 
 
@@ -180,6 +185,7 @@ async def test_names_part_that_does_not_fit(fixed_server: EmbeddedLoki) -> None:
         screen.query_one("#builder-edit-text", Button).press()
         await wait_for(pilot, lambda: pane.query_bar.input.has_focus, what="the query bar")
         assert pane.state.query == query
+        await pilot.pause(0.1)
 
 
 async def test_syntax_error_offers_selector(fixed_server: EmbeddedLoki) -> None:
@@ -291,3 +297,26 @@ async def test_hostile_values_match_exactly(fixed_server: EmbeddedLoki) -> None:
         buffer = pane.state.buffer
         assert [buffer.line(row) for row in range(len(buffer))] == [f"say {needle} now"]
         assert buffer.labels(0)["path"] == hostile
+
+
+def test_sample_fields_guesses_stream_labels() -> None:
+    line = '{"level":"info","msg":"hi","task_id":"t1","http":{"status":200}}'
+    merged = {"service_name": "s", "task_id": "t1", "task_id_extracted": "t1", "level": "info"}
+    plain = {"service_name": "s", "task_id": "t1"}
+
+    with_parser = sample_fields([(merged, line)], JsonParser(), labels_include_extracted=True)
+    without = sample_fields([(plain, line)], JsonParser())
+    broken = sample_fields([(plain, "not json")], JsonParser())
+
+    assert with_parser == ["http_status", "level", "msg", "task_id_extracted"]
+    assert without == ["http_status", "level", "msg", "task_id_extracted"]
+    assert broken == []
+
+
+def test_sum_by_step_fills_missing_steps() -> None:
+    series = [
+        MatrixSeries(EMPTY_LABELS, [(0, 1.0), (20, 2.0)]),
+        MatrixSeries(EMPTY_LABELS, [(20, 3.0), (25, 1.0), (99, 7.0)]),
+    ]
+
+    assert sum_by_step(series, 0, 30, 10) == [1.0, 0.0, 6.0, 0.0]

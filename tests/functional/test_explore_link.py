@@ -6,6 +6,7 @@ import json
 from typing import Any
 from urllib.parse import quote
 
+import pytest
 from app_helpers import BILLING_OLD_TASK, NOW_NS, NotifyRecorder, make_settings, wait_for
 from textual.widgets import Input, Static
 
@@ -13,7 +14,8 @@ from tflog_tui.embedded import EmbeddedLoki
 from tflog_tui.grafana import parse_explore_url
 from tflog_tui.settings import GrafanaSettings
 from tflog_tui.ui.app import TflogApp
-from tflog_tui.ui.screens.open_link import OpenLinkScreen
+from tflog_tui.ui.query_actions import link_range
+from tflog_tui.ui.screens.open_link import OpenLinkScreen, read_link_or_query
 from tflog_tui.ui.widgets.pane import Pane
 
 GRAFANA = GrafanaSettings(
@@ -190,3 +192,28 @@ async def test_invalid_input_keeps_dialog(fixed_server: EmbeddedLoki) -> None:
         assert pane.state.query == '{service_name="billing-sync"} |= "task started"'
         assert (pane.state.range_from, pane.state.range_to) == ("now-1h", "now")
         assert len(pane.state.buffer) == 2
+
+
+def test_link_range_keeps_relative_times() -> None:
+    assert link_range("now-6h", "now", NOW_NS) == ("now-6h", "now")
+    assert link_range(" now - 15m ", "now", NOW_NS) == ("now-15m", "now")
+
+
+def test_link_range_converts_absolute_to_milliseconds() -> None:
+    assert link_range("2026-12-04T11:00:00Z", "1796385600000", NOW_NS) == (
+        1796382000000,
+        1796385600000,
+    )
+
+
+def test_read_link_rejects_rounded_range() -> None:
+    panes = {"x1y": {"queries": [{"expr": QUERY}], "range": {"from": "now-1d/d", "to": "now"}}}
+    link = "https://g.example.com/explore?panes=" + quote(json.dumps(panes), safe="")
+
+    with pytest.raises(ValueError, match="range from 'now-1d/d' is not supported"):
+        read_link_or_query(link, NOW_NS)
+
+
+def test_read_link_rejects_empty_input() -> None:
+    with pytest.raises(ValueError, match="Paste a Grafana Explore link or type a LogQL query"):
+        read_link_or_query("   ", NOW_NS)

@@ -191,7 +191,11 @@ class BuilderScreen(ModalScreen[BuilderResult | None]):
     BuilderScreen.-does-not-fit #builder-notice {
         display: block;
     }
-    BuilderScreen.-does-not-fit #builder-form {
+    BuilderScreen.-does-not-fit #builder-form,
+    BuilderScreen.-does-not-fit #builder-preview,
+    BuilderScreen.-does-not-fit #builder-problems,
+    BuilderScreen.-does-not-fit #builder-run,
+    BuilderScreen.-does-not-fit #builder-new-pane {
         display: none;
     }
     BuilderScreen #parser-kind {
@@ -410,9 +414,8 @@ class BuilderScreen(ModalScreen[BuilderResult | None]):
         for name in level.levels:
             if name not in LEVEL_NAMES and name not in self._extra_levels:
                 self._extra_levels.append(name)
-                boxes.mount(
-                    Checkbox(name, id=f"level-extra-{len(self._extra_levels)}", compact=True)
-                )
+                box = Checkbox(name, id=f"level-extra-{len(self._extra_levels)}", compact=True)
+                boxes.mount(box, before="#level-stream")
         for box in self._level_boxes():
             box.value = str(box.label) in level.levels
         if level.levels:
@@ -565,7 +568,9 @@ class BuilderScreen(ModalScreen[BuilderResult | None]):
             self.metric_chart.show_message(f"The chart query failed: {error}")
             return
         if query == self.preview_text:
-            self.metric_chart.show_series(series, function)
+            self.metric_chart.show_series(
+                series, function, start_ns=start_ns, end_ns=end_ns, step_ns=step_ns
+            )
 
     # --- events ------------------------------------------------------------
 

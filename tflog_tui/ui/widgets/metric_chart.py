@@ -16,13 +16,24 @@ MAX_SERIES_LISTED: Final = 4
 """Series named under the chart, largest total first."""
 
 
-def sum_by_step(series: Sequence[MatrixSeries]) -> list[float]:
-    """Add the points of every series that share a timestamp; return values in time order."""
-    totals: dict[int, float] = {}
+def sum_by_step(
+    series: Sequence[MatrixSeries], start_ns: int, end_ns: int, step_ns: int
+) -> list[float]:
+    """Add the points of every series per step from `start_ns` to `end_ns` inclusive.
+
+    Loki leaves out steps where a series has no value, so a step no series has counts 0.
+    A point between steps counts toward the step at or before it. Times are nanoseconds.
+    """
+    if step_ns <= 0 or end_ns < start_ns:
+        raise ValueError(f"invalid chart steps: {start_ns}..{end_ns} every {step_ns} ns")
+
+    totals = [0.0] * ((end_ns - start_ns) // step_ns + 1)
     for item in series:
         for ts_ns, value in item.points:
-            totals[ts_ns] = totals.get(ts_ns, 0.0) + value
-    return [totals[ts_ns] for ts_ns in sorted(totals)]
+            index = (ts_ns - start_ns) // step_ns
+            if 0 <= index < len(totals):
+                totals[index] += value
+    return totals
 
 
 def _format_value(value: float) -> str:
@@ -62,13 +73,25 @@ class MetricChart(Widget):
         self.query_one(Sparkline).data = []
         self.query_one(".metric-chart--caption", Static).update(Text(text))
 
-    def show_series(self, series: Sequence[MatrixSeries], function: str) -> None:
-        """Draw `series` summed per step, and name the largest ones with their totals."""
-        values = sum_by_step(series)
-        self.query_one(Sparkline).data = values
-        if not series or not values:
+    def show_series(
+        self,
+        series: Sequence[MatrixSeries],
+        function: str,
+        *,
+        start_ns: int,
+        end_ns: int,
+        step_ns: int,
+    ) -> None:
+        """Draw `series` summed per step, and name the largest ones with their totals.
+
+        `start_ns`, `end_ns` and `step_ns` are the query's range and step in nanoseconds.
+        """
+        if not series:
             self.show_message(f"{function}: no data in the pane's range")
             return
+
+        values = sum_by_step(series, start_ns, end_ns, step_ns)
+        self.query_one(Sparkline).data = values
 
         peak = max(values)
         caption = Text()
