@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import time
 
+import pytest
 from log_view_app import BASE_NS, LogViewApp, entries
 from rich.text import Text
 from textual.widgets import DataTable, Static
@@ -243,3 +245,22 @@ async def test_megabyte_line_fully_reachable() -> None:
         await pilot.pause()
         last = text.render_line(text.scrollable_content_region.height - 1)
         assert "0149999" in "".join(segment.text for segment in last)
+
+
+async def test_local_zone_first_without_utc(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    try:
+        entry = Entry(BASE_NS, "x", LabelInterner().intern({"a": "1"}))
+        app = LogViewApp(PaneBuffer())
+        async with app.run_test(size=SIZE) as pilot:
+            await app.push_screen(DetailScreen(entry, level=Level.INFO, utc=False))
+            await pilot.pause()
+            summary = str(app.screen.query_one("#detail-summary", Static).render())
+            lines = summary.split("\n")
+
+            assert lines[0] == "INFO   2026-12-04T17:30:00.000000000+05:30  local"
+            assert lines[1] == "       2026-12-04T12:00:00.000000000Z  UTC"
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
@@ -27,8 +26,6 @@ from tflog_tui.ui.widgets.entry_fields import (
 from tflog_tui.ui.widgets.entry_text import EntryText, TextLine
 from tflog_tui.ui.widgets.level_badge import badge
 from tflog_tui.ui.widgets.log_time import format_rfc3339_ns
-
-logger = logging.getLogger(__name__)
 
 DetailActionKind = Literal["include", "exclude", "open_task", "context", "copy"]
 DetailSource = Literal["label", "metadata", "parsed", "json", "logfmt", "line"]
@@ -165,10 +162,16 @@ class DetailScreen(ModalScreen[DetailAction | None]):
         size = len(entry.line.encode("utf-8", errors="surrogatepass"))
         summary = Text()
         summary.append_text(badge(self.level))
-        summary.append(f"  {format_rfc3339_ns(entry.ts_ns, utc=True)}")
-        summary.append("  UTC", style="dim")
-        summary.append(f"\n       {format_rfc3339_ns(entry.ts_ns, utc=False)}")
-        summary.append("  local", style="dim")
+
+        # The zone the log view shows comes first.
+        zones = [(True, "UTC"), (False, "local")]
+        if not self.utc:
+            zones.reverse()
+        for number, (utc, name) in enumerate(zones):
+            indent = "  " if number == 0 else "\n       "
+            summary.append(f"{indent}{format_rfc3339_ns(entry.ts_ns, utc=utc)}")
+            summary.append(f"  {name}", style="dim")
+
         summary.append(f"\n       {entry.ts_ns}")
         summary.append("  ns since the epoch", style="dim")
         summary.append("\nstream ", style="dim")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from collections import OrderedDict
 from collections.abc import Hashable
@@ -31,8 +30,6 @@ from tflog_tui.ui.widgets.log_row import (
 from tflog_tui.ui.widgets.log_search import find_match
 from tflog_tui.ui.widgets.log_time import spans_days
 from tflog_tui.ui.widgets.visible_rows import VisibleRows
-
-logger = logging.getLogger(__name__)
 
 PREFERRED_LABELS = ("service_name", "task_id", "hostname")
 """Label columns shown first, when their values differ between the streams of a pane."""
