@@ -14,7 +14,7 @@ from textual.widgets import Input
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "functional"))
 
-from app_helpers import (  # noqa: E402
+from app_helpers import (
     BILLING_NEW_TASK,
     MINUTE_NS,
     NOW_NS,
@@ -22,10 +22,10 @@ from app_helpers import (  # noqa: E402
     load_fixed_data,
 )
 
-from tflog_tui.embedded import EmbeddedLoki, ServerLimits, serve_in_thread  # noqa: E402
-from tflog_tui.embedded.threaded import ThreadedServer  # noqa: E402
-from tflog_tui.loki import LokiClient, LokiSettings  # noqa: E402
-from tflog_tui.ui.screens.builder import BuilderScreen  # noqa: E402
+from tflog_tui.embedded import EmbeddedLoki, ServerLimits, serve_in_thread
+from tflog_tui.embedded.threaded import ThreadedServer
+from tflog_tui.loki import LokiClient, LokiSettings
+from tflog_tui.ui.screens.builder import BuilderScreen
 
 SIZE = (120, 56)
 QUERY = (
