@@ -943,13 +943,22 @@ class _Parser:
             self.depth, self.nesting = saved
 
     def parse_label_filter_chain(self) -> LabelFilterExpr:
-        # Loki evaluates `and` and `or` with equal precedence from left to
-        # right: `a or b and c` is `(a or b) and c`.
+        # Loki's engine evaluates `and` before `or`: `a or b and c` is
+        # `a or (b and c)`. Its docs said left to right until Loki pull
+        # request 23902 corrected them in 2026.
+        left = self.parse_label_filter_conjunction()
+        while self.is_keyword("or"):
+            self.advance()
+            right = self.parse_label_filter_conjunction()
+            left = OrLabelFilter(left, right)
+            self.descend()
+        return left
+
+    def parse_label_filter_conjunction(self) -> LabelFilterExpr:
         left = self.parse_label_filter_primary()
         while True:
             token = self.token
-            is_or = self.is_keyword("or")
-            if is_or or self.is_keyword("and") or token.kind == ",":
+            if self.is_keyword("and") or token.kind == ",":
                 self.advance()
             elif token.kind == "(" or (token.kind == IDENT and self.peek().kind in _FILTER_OPS):
                 # A space between two label filters also means `and`.
@@ -958,7 +967,7 @@ class _Parser:
                 return left
 
             right = self.parse_label_filter_primary()
-            left = OrLabelFilter(left, right) if is_or else AndLabelFilter(left, right)
+            left = AndLabelFilter(left, right)
             self.descend()
 
     def parse_label_filter_primary(self) -> LabelFilterExpr:

@@ -234,9 +234,9 @@ def format_label_filter_expr(expr: LabelFilterExpr) -> str:
     if isinstance(expr, IpLabelFilter):
         return f"{expr.name}{expr.op}ip({quote(expr.pattern)})"
 
-    # Loki applies `and` and `or` from left to right with equal precedence,
-    # so a compound right operand needs parentheses. A left operand of the
-    # other kind gets them too, only so the grouping is plain to a reader.
+    # Loki evaluates `and` before `or`, but its docs long said left to right,
+    # so every mix is bracketed: the text then means one thing to Loki, to
+    # this parser and to a reader who learned either rule.
     word = "and" if isinstance(expr, AndLabelFilter) else "or"
     other = OrLabelFilter if isinstance(expr, AndLabelFilter) else AndLabelFilter
     left = format_label_filter_expr(expr.left)

@@ -144,14 +144,28 @@ def test_label_filter_kinds() -> None:
     ]
 
 
-def test_label_filter_and_or_left_to_right() -> None:
+def test_label_filter_and_binds_tighter() -> None:
     query = parse('{app="api"} | a="1" or b="2" and c="3"')
 
     assert isinstance(query, LogQuery)
     assert query.pipeline == (
         LabelFilter(
-            AndLabelFilter(
-                OrLabelFilter(StringLabelFilter("a", "=", "1"), StringLabelFilter("b", "=", "2")),
+            OrLabelFilter(
+                StringLabelFilter("a", "=", "1"),
+                AndLabelFilter(StringLabelFilter("b", "=", "2"), StringLabelFilter("c", "=", "3")),
+            )
+        ),
+    )
+
+
+def test_label_filter_and_before_later_or() -> None:
+    query = parse('{app="api"} | a="1" b="2" or c="3"')
+
+    assert isinstance(query, LogQuery)
+    assert query.pipeline == (
+        LabelFilter(
+            OrLabelFilter(
+                AndLabelFilter(StringLabelFilter("a", "=", "1"), StringLabelFilter("b", "=", "2")),
                 StringLabelFilter("c", "=", "3"),
             )
         ),

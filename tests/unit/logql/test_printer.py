@@ -60,7 +60,7 @@ APP = (Matcher("app", "=", "api"),)
         ('{app="api"} | logfmt | s > 1024b', '{app="api"} | logfmt | s > 1KiB'),
         ('{app="api"} | x="1", y="2"', '{app="api"} | x="1" and y="2"'),
         ('{app="api"} | (x="1" or y="2") z="3"', '{app="api"} | (x="1" or y="2") and z="3"'),
-        ('{app="api"} | x="1" or y="2" and z="3"', '{app="api"} | (x="1" or y="2") and z="3"'),
+        ('{app="api"} | x="1" or y="2" and z="3"', '{app="api"} | x="1" or (y="2" and z="3")'),
         ('{app="api"} | x="1" and y="2" or z="3"', '{app="api"} | (x="1" and y="2") or z="3"'),
         ('{app="api"} | x="1" or (y="2" and z="3")', '{app="api"} | x="1" or (y="2" and z="3")'),
         ('{app="api"} | x="1" and (y="2" and z="3")', '{app="api"} | x="1" and (y="2" and z="3")'),
