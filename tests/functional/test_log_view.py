@@ -677,3 +677,20 @@ def test_label_columns_skip_level_and_cap() -> None:
     assert names == ("service_name", "node", "pod", "team")
     assert len(names) == MAX_LABEL_COLUMNS
     assert cells == (1, 2, 2, 2)
+
+
+async def test_empty_view_says_why() -> None:
+    buffer = PaneBuffer()
+    app = LogViewApp(buffer)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view = app.log_view
+        assert app.screen_lines()[0].strip() == "No entries."
+        assert view.cursor_row is None
+
+        buffer.append(entries(["level=info only info"]))
+        view.refresh_from_buffer()
+        view.set_levels({Level.ERROR})
+        await pilot.pause()
+        assert app.screen_lines()[0].strip() == "All entries are hidden by the level filter."
+        assert view.cursor_row is None

@@ -814,6 +814,8 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
             index = int(self.scroll_offset.y) + y
             strip = self._single_line(index, width) if index < len(self._rows) else None
 
+        if strip is None and y == 0 and len(self._rows) == 0:
+            strip = self._empty_message(width)
         if strip is None:
             strip = Strip.blank(width, self._own_styles()[0])
         if y == height - 1 and not self.follow and self.new_lines:
@@ -887,6 +889,16 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
                 self.get_component_rich_style("log-view--new-lines", partial=True),
             )
         return self._widget_styles
+
+    def _empty_message(self, width: int) -> Strip:
+        """Say why no row is drawn: no entries yet, or all hidden by the level filter."""
+        if len(self.buffer):
+            text = " All entries are hidden by the level filter."
+        else:
+            text = " No entries."
+        base, _cursor, _new_lines = self._own_styles()
+        marker = self._row_styles().marker
+        return Strip([Segment(text, base + marker)]).crop_extend(0, width, base)
 
     def _with_new_lines_badge(self, strip: Strip, width: int) -> Strip:
         label = f" ↓ {self.new_lines:,} new lines (f to follow) "
