@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import functools
 import logging
 import random
 import re
@@ -235,9 +236,9 @@ def _format_line(
     fields: dict[str, object],
 ) -> str:
     if service.line_format == "json":
+        milliseconds = ts_ns % NS_PER_SECOND // 1_000_000
         record: dict[str, object] = {
-            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ts_ns // NS_PER_SECOND))
-            + f".{ts_ns % NS_PER_SECOND // 1_000_000:03d}Z",
+            "ts": f"{_utc_second(ts_ns // NS_PER_SECOND)}.{milliseconds:03d}Z",
             "level": level,
             "msg": message,
             "task_id": task_id,
@@ -254,6 +255,11 @@ def _format_line(
 
 
 _LOGFMT_NEEDS_QUOTES = re.compile(r'[\s"=]')
+
+
+@functools.lru_cache(maxsize=4096)
+def _utc_second(seconds: int) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
 
 
 def _logfmt_value(value: str) -> str:

@@ -14,7 +14,7 @@ from tflog_tui.logql.evaluator import LogQueryEvaluator, compile_line_filter
 from tflog_tui.loki.models import EMPTY_LABELS, Labels
 
 Direction = Literal["forward", "backward"]
-Position = tuple[int, str, int, Stream]
+Position = tuple[int, tuple[tuple[str, str], ...], int, Stream]
 LineTest = Callable[[str], bool]
 
 

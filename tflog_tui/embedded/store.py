@@ -7,6 +7,7 @@ import logging
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from typing import Any
 
 from tflog_tui.loki.models import EMPTY_LABELS, Labels
 
@@ -38,7 +39,8 @@ class Stream:
 
     def __init__(self, labels: Labels) -> None:
         self.labels = labels
-        self.key = str(labels)
+        # Label pairs sorted by name: the stable order of streams whose entries tie.
+        self.key = labels.items_tuple
         self.timestamps: array[int] = array("q")
         self.lines: list[str] = []
         self.metadata: list[Labels] = []
@@ -81,6 +83,30 @@ class Stream:
             self.metadata.insert(hi, metadata)
         self.nbytes += _entry_size(line)
         return True
+
+    def extend_sorted(self, batch: list[Any]) -> list[tuple[int, str, Labels]] | None:
+        """Append entries whose timestamps strictly ascend after the stream's last one.
+
+        Entries are (ts_ns, line) or (ts_ns, line, metadata). Strictly rising
+        timestamps cannot hold duplicates, so none are checked. Returns the
+        entries stored, or None, storing nothing, when the batch does not
+        qualify and the caller must insert entries one by one.
+        """
+        previous = self.timestamps[-1] if len(self) else None
+        for entry in batch:
+            ts_ns = entry[0]
+            if previous is not None and ts_ns <= previous:
+                return None
+            previous = ts_ns
+        stored = [
+            (entry[0], entry[1], Labels(entry[2]) if len(entry) > 2 and entry[2] else EMPTY_LABELS)
+            for entry in batch
+        ]
+        self.timestamps.extend(entry[0] for entry in stored)
+        self.lines.extend(entry[1] for entry in stored)
+        self.metadata.extend(entry[2] for entry in stored)
+        self.nbytes += sum(_entry_size(entry[1]) for entry in stored)
+        return stored
 
     def evict_before(self, cutoff_ns: int) -> tuple[int, int]:
         """Evict entries older than cutoff_ns; return (entries, bytes) evicted."""
@@ -181,14 +207,11 @@ class LogStore:
         does at ingest. Returns the stream and the entries actually stored.
         """
         stream = self.stream_for(labels)
-        accepted: list[tuple[int, str, Labels]] = []
         before = stream.nbytes
-        for entry in entries:
-            ts_ns, line = entry[0], entry[1]
-            raw_metadata = entry[2] if len(entry) > 2 else None
-            metadata = Labels(raw_metadata) if raw_metadata else EMPTY_LABELS
-            if stream.insert(ts_ns, line, metadata):
-                accepted.append((ts_ns, line, metadata))
+        batch = entries if isinstance(entries, list) else list(entries)
+        accepted = stream.extend_sorted(batch)
+        if accepted is None:
+            accepted = self._insert_each(stream, batch)
         self.total_bytes += stream.nbytes - before
         self.total_entries += len(accepted)
 
@@ -200,6 +223,17 @@ class LogStore:
             self.expire(now_ns)
         self.enforce_max_bytes()
         return stream, accepted
+
+    @staticmethod
+    def _insert_each(stream: Stream, batch: list[Any]) -> list[tuple[int, str, Labels]]:
+        accepted: list[tuple[int, str, Labels]] = []
+        for entry in batch:
+            ts_ns, line = entry[0], entry[1]
+            raw_metadata = entry[2] if len(entry) > 2 else None
+            metadata = Labels(raw_metadata) if raw_metadata else EMPTY_LABELS
+            if stream.insert(ts_ns, line, metadata):
+                accepted.append((ts_ns, line, metadata))
+        return accepted
 
     def retention_cutoff(self, now_ns: int) -> int | None:
         """Return the oldest timestamp still retained at now_ns, or None without retention."""
@@ -235,7 +269,7 @@ class LogStore:
         """Evict the oldest entries across streams until the size bound holds."""
         if self.max_bytes is None or self.total_bytes <= self.max_bytes:
             return 0
-        heads: list[tuple[int, str, Stream]] = []
+        heads: list[tuple[int, tuple[tuple[str, str], ...], Stream]] = []
         for stream in self.streams.values():
             first = stream.first_ts()
             if first is not None:

@@ -114,3 +114,17 @@ async def test_queries_skip_expired_before_sweep(make_loki_server: MakeServer) -
 
     assert server.store.total_entries == 2
     assert [entry[2] for entry in flatten(payload)] == ["kept"]
+
+
+def test_ascending_batch_from_generator() -> None:
+    store = LogStore()
+    store.append({"job": "a"}, [(10, "x")])
+
+    _, appended = store.append({"job": "a"}, ((ts, f"line {ts}") for ts in (11, 12)))
+    _, inserted = store.append({"job": "a"}, ((ts, "again") for ts in (12, 5)))
+    _, with_metadata = store.append({"job": "a"}, [(20, "m", {"trace_id": "t"})])
+
+    assert [ts for ts, _, _ in appended] == [11, 12]
+    assert [ts for ts, _, _ in inserted] == [12, 5]
+    assert dict(with_metadata[0][2]) == {"trace_id": "t"}
+    assert list(store.stream_for({"job": "a"}).timestamps) == [5, 10, 11, 12, 12, 20]
