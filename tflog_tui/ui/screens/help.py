@@ -58,14 +58,14 @@ def _title_of(node_type: type[DOMNode]) -> str:
 
 
 def describe_bindings(
-    app: App[object], bindings: BindingsMap, shown: set[tuple[str, str]] | None = None
+    app: App[object], bindings: BindingsMap, listed: set[tuple[str, str]] | None = None
 ) -> tuple[KeyHelp, ...]:
     """Merge the keys of each action into one `KeyHelp`, in declaration order.
 
-    `shown` contains the (key, action) pairs listed in earlier groups. Those
-    are skipped, and the pairs listed here are added to it.
+    `listed` contains the (key, action) pairs of earlier groups. Those are
+    skipped, and the pairs of this group are added to it.
     """
-    seen = set() if shown is None else shown
+    seen = set() if listed is None else listed
     by_action: dict[tuple[str, str], list[str]] = {}
     for key, binding in bindings:
         if binding.system and not binding.description:
@@ -98,14 +98,14 @@ def collect_key_groups(
     that tflog defines, plus the classes in `extra` (screens not open right now)."""
     skipped = set(map(id, skip))
     seen: set[type[DOMNode]] = set()
-    shown: set[tuple[str, str]] = set()
+    listed: set[tuple[str, str]] = set()
     groups: list[KeyGroup] = []
 
     def add(node_type: type[DOMNode], bindings: BindingsMap) -> None:
         if node_type in seen:
             return
         seen.add(node_type)
-        keys = describe_bindings(app, bindings, shown)
+        keys = describe_bindings(app, bindings, listed)
         if keys:
             groups.append(KeyGroup(_title_of(node_type), keys))
 

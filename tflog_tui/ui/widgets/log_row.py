@@ -39,7 +39,7 @@ MAX_LABEL_CELLS = 24
 """Widest label column, in cells; longer values are cut."""
 
 MAX_LABEL_COLUMNS = 4
-"""Most label columns shown, so the line keeps most of the row."""
+"""Maximum number of label columns, so the line keeps most of the row."""
 
 _ESCAPE_CHARS = ("\x1b", "\x9b")
 

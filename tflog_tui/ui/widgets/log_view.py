@@ -35,7 +35,7 @@ PREFERRED_LABELS = ("service_name", "task_id", "hostname")
 """Label columns shown first, when their values differ between the streams of a pane."""
 
 STRIP_CACHE_SIZE = 2_000
-"""Rows kept rendered (each a few hundred bytes); enough for several screens of scrolling."""
+"""Rendered rows kept, enough for several screens of scrolling back and forth."""
 
 WRAPPED_CACHE_SIZE = 1_000
 """Entries kept wrapped, for wrap mode."""
