@@ -78,3 +78,17 @@ async def test_syntax_error_shown_before_sending(fixed_server: EmbeddedLoki) -> 
         assert pane.query_bar.value == query
         assert not pane.query_bar.has_class("-error")
         assert pane.log_view.has_focus
+
+
+async def test_metric_query_not_sent(fixed_server: EmbeddedLoki) -> None:
+    query = 'sum(count_over_time({service_name="billing-sync"}[5m]))'
+    app = TflogApp(make_settings(fixed_server.url, query=query), clock=lambda: NOW_NS)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: len(app.panes()) == 1, what="a pane")
+        pane = app.panes()[0]
+        await pilot.pause(0.2)
+
+        assert pane.query_bar.has_class("-error")
+        assert pane.activity == "not sent: the query has a syntax error"
+        assert not pane.running
+        assert len(pane.state.buffer) == 0

@@ -145,9 +145,17 @@ class Pane(TabPane):
         if self.state.levels != set(Level):
             self.log_view.set_levels(set(self.state.levels))
 
+        if self.state.loaded and self.state.mode == "range":
+            self._dirty = True
+            return
+        if not self.query_bar.check(self.state.query):
+            self.state.mode = "range"
+            self._set_activity("not sent: the query has a syntax error", "bold red")
+            return
+
         if self.state.mode == "tail":
             self.start_tail()
-        elif not self.state.loaded:
+        else:
             self.run_query()
         self._dirty = True
 
