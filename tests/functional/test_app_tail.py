@@ -67,11 +67,16 @@ async def test_tail_resumes_without_duplicates(fixed_server: EmbeddedLoki) -> No
         assert any(text.startswith("tail reconnecting 1") for text in activities)
         assert activities[-1] == "tail live"
 
+        await pilot.press("k")
+        fixed_server.push(MAILER_LABELS, [(NOW_NS + 10 * SECOND_NS, "level=info while paused")])
+        await wait_for(pilot, lambda: pane.status().new_lines == 1, what="the new line count")
+        assert "1 new, G follows" in app.status_line.pane_text().plain
+
         await pilot.press("t")
         await pilot.pause(0.1)
         assert not pane.running
         assert pane.activity == "tail stopped by you"
-        assert len(pane.state.buffer) == 12
+        assert len(pane.state.buffer) == 13
 
 
 async def test_tail_survives_max_duration(make_loki_server: object) -> None:

@@ -189,6 +189,8 @@ class Pane(TabPane):
             limit=self.state.limit if self.state.mode == "range" else 0,
             evicted=buffer.evicted,
             dropped=self.state.dropped,
+            follow=self.log_view.follow,
+            new_lines=self.log_view.new_lines,
         )
 
     @property

@@ -35,6 +35,8 @@ class PaneStatus:
     limit: int = 0
     evicted: int = 0
     dropped: int = 0
+    follow: bool = True
+    new_lines: int = 0
     extra: list[str] = field(default_factory=list)
 
 
@@ -100,6 +102,8 @@ class StatusLine(Widget):
         text.append(f"  {format_count(status.lines)}/{format_count(status.capacity)} lines")
         if status.limit:
             text.append(f" (limit {format_count(status.limit)})", style="dim")
+        if not status.follow and status.new_lines:
+            text.append(f"  {format_count(status.new_lines)} new, G follows", style="bold cyan")
         if status.dropped:
             text.append(f"  dropped {format_count(status.dropped)}", style="bold yellow")
         if status.evicted:
