@@ -9,6 +9,7 @@ from textual.widgets import Button, Checkbox, Input, Select, Static
 
 from tflog_tui.embedded import EmbeddedLoki
 from tflog_tui.logql import JsonParser, parse
+from tflog_tui.logql.builder import QueryModel
 from tflog_tui.loki.decode import MatrixSeries
 from tflog_tui.loki.models import EMPTY_LABELS
 from tflog_tui.ui.app import TflogApp
@@ -250,9 +251,14 @@ async def test_metric_chart_sums_by_level(fixed_server: EmbeddedLoki) -> None:
         assert "peak 20" in caption
         assert '{level="info"}' in caption
 
+        bare = 'rate({service_name="billing-sync"} |= "ledger" [10m])'
+        screen.fill(QueryModel.from_logql(bare))
+        await pilot.pause()
+        assert screen.preview_text == bare
+
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: not isinstance(app.screen, BuilderScreen), what="close")
-        assert pane.state.query == '{service_name="billing-sync"} | json'
+        assert pane.state.query == '{service_name="billing-sync"} |= "ledger"'
 
 
 async def test_hostile_values_match_exactly(fixed_server: EmbeddedLoki) -> None:

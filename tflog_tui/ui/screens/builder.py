@@ -44,7 +44,7 @@ LEVEL_NAMES: Final[tuple[str, ...]] = ("critical", "error", "warning", "info", "
 PARSER_KINDS: Final[tuple[str, ...]] = ("none", "json", "logfmt", "regexp", "pattern")
 
 CHART_POINTS: Final = 60
-"""Steps the metric chart asks Loki for over the pane's range."""
+"""Steps the metric chart requests from Loki over the pane's range."""
 
 CHART_DELAY_S: Final = 0.4
 """Seconds the form must stay unchanged before the chart query is sent."""
@@ -59,7 +59,7 @@ BuilderAction = Literal["run", "new_pane", "edit_text"]
 
 @dataclass(frozen=True)
 class BuilderResult:
-    """What the builder asks the app to do.
+    """The action the builder requests from the app, with its query.
 
     `query` is the complete LogQL, metric wrapper included. `log_query` is the log
     query inside it, which is what a pane runs, because a pane shows entries.
@@ -88,7 +88,7 @@ def sample_fields(
 ) -> list[str]:
     """Run `stage` (a json or logfmt parser) over `lines` and return the field names it extracts.
 
-    `lines` are (labels, line) pairs as a pane holds them. Lines the parser cannot read
+    `lines` are (labels, line) pairs as a pane stores them. Lines the parser cannot read
     are skipped. Names clash with stream labels as in Loki (`task_id_extracted`). Set
     `labels_include_extracted` when the pane's query had a parser, so its labels may
     contain extracted fields besides the stream labels.
@@ -110,7 +110,7 @@ def sample_fields(
 def _stream_labels(labels: Mapping[str, str], extracted: Mapping[str, str]) -> dict[str, str]:
     """Guess the stream labels of a pane entry whose labels may include extracted ones.
 
-    Loki answers without `categorize-labels` merge what the query's own parser
+    Loki responses without `categorize-labels` merge what the query's own parser
     extracted into the labels. A label equal to what the parser extracts from the line
     came from the line, unless a `name_extracted` label shows that a stream label of
     that name clashed.
@@ -146,7 +146,7 @@ class BuilderScreen(ModalScreen[BuilderResult | None]):
     otherwise a notice names the part that does not fit. `time_range` is the pane's
     range as (start, end) nanoseconds, used for label names, values and the chart.
     `sample` contains (stream labels, line) pairs from the pane, read for field names.
-    `level_source` says where the pane's entries carry `level` ("label" makes the level
+    `level_source` names where the pane's entries carry `level` ("label" makes the level
     filter a stream matcher).
     """
 
@@ -255,6 +255,7 @@ class BuilderScreen(ModalScreen[BuilderResult | None]):
         self._logfmt_fields: list[str] = []
         self._extra_levels: list[str] = []
         self._chart_timer: object | None = None
+        self._metric_aggregate = True
         self._filling = False
 
     # --- layout ------------------------------------------------------------
@@ -300,7 +301,7 @@ class BuilderScreen(ModalScreen[BuilderResult | None]):
                     yield Checkbox("level is a stream label", id="level-stream", compact=True)
                 yield Label("Metric", classes="builder--section")
                 with Horizontal():
-                    yield Checkbox("chart", id="metric-enabled", compact=True)
+                    yield Checkbox("metric", id="metric-enabled", compact=True)
                     yield Select[str](
                         [("count_over_time", "count_over_time"), ("rate", "rate")],
                         value="count_over_time",
@@ -425,6 +426,7 @@ class BuilderScreen(ModalScreen[BuilderResult | None]):
         self.query_one("#metric-enabled", Checkbox).value = metric is not None
         if metric is None:
             return
+        self._metric_aggregate = metric.aggregate
         self.query_one("#metric-function", Select).value = metric.function
         self.query_one("#metric-range", Input).value = format_duration(metric.range_ns)
         self.query_one("#metric-sum-by", Input).value = ", ".join(metric.sum_by)
@@ -475,7 +477,15 @@ class BuilderScreen(ModalScreen[BuilderResult | None]):
             range_ns = DEFAULT_RANGE_NS
         sum_by_text = self.query_one("#metric-sum-by", Input).value
         sum_by = [name.strip() for name in sum_by_text.split(",") if name.strip()]
-        return MetricSpec(function=function, range_ns=range_ns, sum_by=sum_by)  # type: ignore[arg-type]
+
+        # A query without `sum` keeps one series per stream until labels to sum by are named.
+        aggregate = self._metric_aggregate or bool(sum_by)
+        return MetricSpec(
+            function=function,  # type: ignore[arg-type]
+            range_ns=range_ns,
+            sum_by=sum_by,
+            aggregate=aggregate,
+        )
 
     # --- preview -----------------------------------------------------------
 

@@ -24,7 +24,7 @@ class OpenLinkResult:
 
     `time_from` and `time_to` are the link's range as Grafana wrote it (`now-6h` or
     epoch milliseconds), or None for plain LogQL, which keeps the default range.
-    `link` is the parsed Explore link, or None for plain LogQL. `note` says what was
+    `link` is the parsed Explore link, or None for plain LogQL. `note` describes what was
     changed on the way in (a metric query opened as its log query), or is empty.
     """
 

@@ -152,7 +152,7 @@ class LabelPicker(Widget):
         self.query_one("#label-regex", Checkbox).value = regex
 
     def add_current(self) -> bool:
-        """Add the matcher in the editor fields; return False and say why when it is incomplete."""
+        """Add the matcher in the editor fields; return False and show why when it is incomplete."""
         name_select = self.query_one("#label-name", Select)
         value_input = self.query_one("#label-value", Input)
         if name_select.is_blank():
