@@ -7,6 +7,7 @@ from textual.widgets import Input
 
 from tflog_tui.embedded import EmbeddedLoki
 from tflog_tui.ui.app import TflogApp
+from tflog_tui.ui.screens.help import HelpScreen
 from tflog_tui.ui.screens.range_picker import RangePicker
 from tflog_tui.ui.widgets.pane import Pane
 
@@ -187,3 +188,32 @@ async def test_escape_cancels_range_query(make_loki_server: object) -> None:
         assert 0 < held < 20_000
         assert pane.log_view.row_count == held
         assert pane.state.buffer.line(held - 1) == "level=info entry 19999"
+
+
+async def test_palette_runs_command(fixed_server: EmbeddedLoki) -> None:
+    app = TflogApp(make_settings(fixed_server.url, query=BILLING), clock=lambda: NOW_NS)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await loaded_pane(pilot, app)
+        assert app.sidebar.display
+
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Toggle sidebar")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+
+        assert not app.sidebar.display
+        assert pane.log_view.has_focus
+
+        await pilot.press("s")
+        assert app.sidebar.display
+        assert app.sidebar.service_tree.has_focus
+
+
+async def test_help_key_opens_help(fixed_server: EmbeddedLoki) -> None:
+    app = TflogApp(make_settings(fixed_server.url), clock=lambda: NOW_NS)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause(0.1)
+
+        assert isinstance(app.screen, HelpScreen)
