@@ -69,10 +69,13 @@ def _decode_json_stream(item: Any) -> PushBatch:
     for value in item.get("values") or []:
         if not isinstance(value, list) or len(value) < 2 or not isinstance(value[1], str):
             raise BadRequest('invalid push request: a value must be ["<ns>", "<line>"]')
-        try:
-            ts_ns = int(value[0])
-        except (TypeError, ValueError):
-            raise BadRequest(f"invalid push request: invalid timestamp {value[0]!r}") from None
+        # Loki rejects a timestamp sent as a JSON number; it must be a string.
+        if not isinstance(value[0], str) or not value[0].lstrip("-").isdigit():
+            raise BadRequest(
+                f"invalid push request: the timestamp {value[0]!r} must be a string of "
+                "nanoseconds since the epoch"
+            )
+        ts_ns = int(value[0])
         metadata = value[2] if len(value) > 2 and isinstance(value[2], dict) else None
         if metadata is not None:
             metadata = {str(k): str(v) for k, v in metadata.items()}

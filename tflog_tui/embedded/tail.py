@@ -57,7 +57,7 @@ class TailSession:
         self.queue_size = queue_size
         self.peer = peer
         self.queue: deque[_Pending] = deque()
-        self.dropped: list[dict[str, str]] = []
+        self.dropped: list[dict[str, Any]] = []
         self.dropped_total = 0
         self.sent_total = 0
         self.wakeup = asyncio.Event()
@@ -81,7 +81,7 @@ class TailSession:
             labels = {**metadata, **processed.labels}
             key = tuple(sorted(labels.items()))
             if len(self.queue) >= self.queue_size:
-                self.dropped.append({"timestamp": str(ts_ns), "labels": str(Labels(key))})
+                self.dropped.append({"timestamp": str(ts_ns), "labels": dict(key)})
                 self.dropped_total += 1
                 continue
             self.queue.append((arrival, ts_ns, key, processed.line))

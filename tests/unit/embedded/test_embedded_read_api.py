@@ -62,6 +62,18 @@ async def test_push_gzip_body(loki_server: EmbeddedLoki) -> None:
     assert payload["data"]["result"][0]["values"] == [[str(BASE_NS), "zipped"]]
 
 
+async def test_push_numeric_timestamp_is_rejected(loki_server: EmbeddedLoki) -> None:
+    async with httpx.AsyncClient(base_url=loki_server.url) as client:
+        response = await client.post(
+            API + "/push",
+            content=_push_body({"job": "n"}, [[BASE_NS, "number"]]),
+            headers={"Content-Type": "application/json"},
+        )
+
+    assert response.status_code == 400
+    assert response.text.startswith("invalid push request: the timestamp 1700000000000000000")
+
+
 async def test_push_without_labels_is_rejected(loki_server: EmbeddedLoki) -> None:
     async with httpx.AsyncClient(base_url=loki_server.url) as client:
         response = await client.post(
@@ -241,14 +253,22 @@ async def test_labels_and_values(loki_server: EmbeddedLoki) -> None:
     assert scoped == {"status": "success", "data": ["b"]}
 
 
-async def test_labels_default_window_is_one_hour(make_loki_server: MakeServer) -> None:
+async def test_default_windows(make_loki_server: MakeServer) -> None:
     server = await make_loki_server(now_ns=lambda: BASE_NS)
     server.push({"recent": "yes"}, [(BASE_NS - 30 * 60 * NS, "x")])
-    server.push({"old": "yes"}, [(BASE_NS - 2 * 3600 * NS, "y")])
+    server.push({"hours_ago": "yes"}, [(BASE_NS - 2 * 3600 * NS, "y")])
+    server.push({"old": "yes"}, [(BASE_NS - 7 * 3600 * NS, "z")])
 
-    payload = await get_json(server, "/labels", {})
+    labels = await get_json(server, "/labels", {})
+    values = await get_json(server, "/label/hours_ago/values", {})
+    series = await get_json(server, "/series", {"match[]": '{hours_ago="yes"}'})
+    logs = await get_json(server, "/query_range", {"query": '{hours_ago="yes"}'})
 
-    assert payload == {"status": "success", "data": ["recent"]}
+    # Label names and values look back 6 hours by default, series and queries 1 hour.
+    assert labels == {"status": "success", "data": ["hours_ago", "recent"]}
+    assert values == {"status": "success", "data": ["yes"]}
+    assert series == {"status": "success", "data": []}
+    assert flatten(logs) == []
 
 
 async def test_label_values_unknown_has_no_data(loki_server: EmbeddedLoki) -> None:
