@@ -14,15 +14,15 @@ unreserved set of JavaScript's ``encodeURIComponent`` as UTF-8 percent escapes.
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import json
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, Final
 from urllib.parse import quote, unquote_plus, urlsplit
+
+from tflog_tui.times import NS_PER_MS, NS_PER_SECOND, is_relative_time, resolve_time, rfc3339_to_ns
 
 logger = logging.getLogger(__name__)
 
@@ -35,12 +35,6 @@ _PANE_ID_LETTERS: Final = "abcdefghijklmnopqrstuvwxyz"
 # Grafana's relative time: `now`, offsets like `-6h` or `+1d`, and an optional rounding
 # unit after `/` (`now/d`, `now-1d/d`). `M` is months and `m` minutes.
 _RELATIVE_TIME: Final = re.compile(r"now(?:[+-]\d+[smhdwMy])*(?:/[smhdwMy])?")
-
-# An RFC 3339 time with a required offset, as `--from 2024-05-01T10:00:00Z` gives it.
-_RFC3339: Final = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?"
-    r"(?:([Zz])|([+-])(\d{2}):(\d{2}))"
-)
 
 # Epoch milliseconds from 1973-03-03 to 5138-11-16. A smaller number is most likely
 # seconds and a larger one microseconds or nanoseconds.
@@ -103,6 +97,69 @@ class ExploreLink:
     def queries(self) -> tuple[ExploreQuery, ...]:
         """Return every query of every pane, in link order."""
         return tuple(query for pane in self.panes for query in pane.queries)
+
+    def expanded_expr(self, now_ns: int) -> str:
+        """Return `expr` with Grafana's interval and range variables replaced for its range.
+
+        Queries saved from Grafana's builder contain `$__auto` or `$__interval`,
+        which only Grafana fills in, so Loki rejects them. `now_ns` resolves a
+        relative range.
+        """
+        start_ns = resolve_time(self.time_from, now_ns)
+        end_ns = resolve_time(self.time_to, now_ns, round_up=True)
+        return expand_variables(self.expr, start_ns, end_ns)
+
+
+# Grafana aims at about this many points per graph when it picks `$__interval`.
+_MAX_DATA_POINTS: Final = 1000
+_MIN_INTERVAL_NS: Final = NS_PER_SECOND
+# Grafana rounds an interval to one of these steps (seconds).
+_NICE_INTERVALS_S: Final = (
+    1, 5, 10, 15, 30, 60, 300, 600, 900, 1800, 3600, 10800, 21600, 43200, 86400, 604800,
+)
+_VARIABLE: Final = re.compile(
+    r"\$\{(__\w+)\}|\[\[(__\w+)\]\]|\$(__(?:auto|interval_ms|interval|rate_interval|"
+    r"range_ms|range_s|range))(?!\w)"
+)
+
+
+def expand_variables(expr: str, start_ns: int, end_ns: int) -> str:
+    """Replace Grafana's `$__auto`, `$__interval`, `$__rate_interval` and `$__range` forms.
+
+    Intervals follow Grafana's rule in outline: the range divided by about
+    1,000 points, rounded up to a common step of at least 1 s. Grafana also
+    weighs the panel width and the datasource's minimum interval, so its
+    value can differ. A query that needs an exact step should name it.
+    Unknown variables are left alone for the parser to report.
+    """
+    range_ns = max(end_ns - start_ns, 0)
+    interval_s = _interval_seconds(range_ns)
+    range_s = max(range_ns // NS_PER_SECOND, 1)
+    values = {
+        "__auto": f"{interval_s}s",
+        "__interval": f"{interval_s}s",
+        # Grafana's rate interval is at least four scrape intervals. Logs have
+        # no scrape interval, so the interval is used, with a 1m floor.
+        "__rate_interval": f"{max(interval_s, 60)}s",
+        "__interval_ms": str(interval_s * 1000),
+        "__range": f"{range_s}s",
+        "__range_s": str(range_s),
+        "__range_ms": str(range_ns // NS_PER_MS),
+    }
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(2) or match.group(3)
+        return values.get(name, match.group(0))
+
+    return _VARIABLE.sub(replace, expr)
+
+
+def _interval_seconds(range_ns: int) -> int:
+    target_ns = max(range_ns // _MAX_DATA_POINTS, _MIN_INTERVAL_NS)
+    for step_s in _NICE_INTERVALS_S:
+        if step_s * NS_PER_SECOND >= target_ns:
+            return step_s
+    return _NICE_INTERVALS_S[-1]
 
 
 # Building links
@@ -191,9 +248,17 @@ def _range_value(value: str | int, name: str) -> str:
     if _RELATIVE_TIME.fullmatch(text):
         return text
 
-    epoch_ms = _rfc3339_to_epoch_ms(text, name)
-    if epoch_ms is not None:
-        return _epoch_ms_text(epoch_ms, name)
+    if is_relative_time(text):
+        # tflog's own extensions (`now - 1h30m`) spelled the way Grafana reads them.
+        return _grafana_relative(text)
+
+    try:
+        epoch_ns = rfc3339_to_ns(text)
+    except ValueError as error:
+        raise ValueError(f"invalid {name} {value!r}: {error}") from error
+    if epoch_ns is not None:
+        # Grafana links carry whole milliseconds; the digits below are dropped.
+        return _epoch_ms_text(epoch_ns // NS_PER_MS, name)
 
     raise ValueError(
         f"invalid {name} {value!r}: expected a relative time such as 'now-1h', "
@@ -201,28 +266,16 @@ def _range_value(value: str | int, name: str) -> str:
     )
 
 
-def _rfc3339_to_epoch_ms(text: str, name: str) -> int | None:
-    """Convert an RFC 3339 time to epoch milliseconds, dropping digits below a millisecond."""
-    match = _RFC3339.fullmatch(text)
-    if match is None:
-        return None
-
-    year, month, day, hour, minute, second = (int(part) for part in match.group(1, 2, 3, 4, 5, 6))
-    try:
-        moment = datetime(year, month, day, hour, minute, second)
-    except ValueError as error:
-        raise ValueError(f"invalid {name} {text!r}: {error}") from error
-
-    offset_s = 0
-    if match.group(9):
-        sign = -1 if match.group(9) == "-" else 1
-        offset_s = sign * (int(match.group(10)) * 3600 + int(match.group(11)) * 60)
-
-    # Whole seconds come from calendar arithmetic and the fraction from its digits,
-    # so no float rounding enters the result.
-    whole_s = calendar.timegm(moment.timetuple()) - offset_s
-    fraction_ms = int((match.group(7) or "").ljust(3, "0")[:3])
-    return whole_s * 1000 + fraction_ms
+def _grafana_relative(text: str) -> str:
+    """Rewrite `now - 1h30m` as `now-1h-30m`: no spaces, one unit per offset."""
+    compact = "".join(text.split())
+    return re.sub(
+        r"([-+])((?:\d+[smhdwMy])+)",
+        lambda match: "".join(
+            match.group(1) + part for part in re.findall(r"\d+[smhdwMy]", match.group(2))
+        ),
+        compact,
+    )
 
 
 def _epoch_ms_text(value: int, name: str) -> str:

@@ -16,7 +16,6 @@ import time
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, TextIO
 
@@ -29,14 +28,10 @@ from tflog_tui.loki.settings import (
     DEFAULT_MAX_QUERY_LENGTH_NS,
     LokiSettings,
 )
+from tflog_tui.times import resolve_time
 
-NS_PER_SECOND: Final = 1_000_000_000
 DEFAULT_SINCE: Final = "1h"
 
-_RELATIVE_TIME = re.compile(r"^now(?:\s*([-+])\s*(\S+))?$")
-_RFC3339 = re.compile(
-    r"^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$"
-)
 _SECRET_KEYS: Final = frozenset({"password", "bearer_token"})
 
 
@@ -82,40 +77,6 @@ class AppSettings:
     log_file: str | None = None
     warnings: list[str] = field(default_factory=list)
     """Warnings found while loading (files with secrets readable by others)."""
-
-
-def resolve_time(text: str, now_ns: int) -> int:
-    """Turn `now`, `now-2h`, `now+5m`, RFC3339 or epoch milliseconds into nanoseconds.
-
-    Raises ValueError naming the text. RFC3339 keeps up to 9 fraction digits.
-    """
-    value = text.strip()
-    relative = _RELATIVE_TIME.match(value)
-    if relative:
-        sign, amount = relative.groups()
-        if amount is None:
-            return now_ns
-        offset = parse_duration(amount)
-        return now_ns - offset if sign == "-" else now_ns + offset
-
-    if value.isdigit():
-        # Grafana writes absolute times as epoch milliseconds.
-        return int(value) * 1_000_000
-
-    absolute = _RFC3339.match(value)
-    if absolute is None:
-        raise ValueError(
-            f"invalid time {text!r}: expected now, now-2h, RFC3339 "
-            "(2024-05-01T12:00:00Z) or epoch milliseconds"
-        )
-    date, clock, fraction, zone = absolute.groups()
-    zone = "+00:00" if zone in ("Z", "z") else zone
-    try:
-        moment = datetime.fromisoformat(f"{date}T{clock}{zone}")
-    except ValueError as error:
-        raise ValueError(f"invalid time {text!r}: {error}") from error
-    nanos = int((fraction or "").ljust(9, "0"))
-    return int(moment.timestamp()) * NS_PER_SECOND + nanos
 
 
 def default_config_path() -> Path:
@@ -629,4 +590,4 @@ def _open_target(
         grafana.datasource_uid = link.datasource
     if link.org_id is not None and not keep_org_id:
         grafana.org_id = link.org_id
-    return link.expr, link.time_from, link.time_to
+    return link.expanded_expr(time.time_ns()), link.time_from, link.time_to

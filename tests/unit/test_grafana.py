@@ -10,7 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tflog_tui.grafana import ExploreLink, explore_url, is_explore_url, parse_explore_url
+from tflog_tui.grafana import (
+    ExploreLink,
+    expand_variables,
+    explore_url,
+    is_explore_url,
+    parse_explore_url,
+)
 
 GRAFANA = "https://grafana.example.com"
 UID = "P8E80F9AEF21F6940"
@@ -411,3 +417,45 @@ def test_parse_rejects_with_reason(url: str, message: str) -> None:
 )
 def test_is_explore_url(text: str, expected: bool) -> None:
     assert is_explore_url(text) is expected
+
+
+# Grafana's interval and range variables
+
+
+def test_variables_expanded_for_range() -> None:
+    link = parse_explore_url(
+        explore_url(
+            "https://grafana.example.com",
+            "loki-uid",
+            'sum(count_over_time({app="api"}[$__auto])) / $__range_s',
+            "now-6h",
+            "now",
+        )
+    )
+
+    expanded = link.expanded_expr(1_700_000_000_000_000_000)
+
+    # 6 h over about 1,000 points is 21.6 s, rounded up to the 30 s step.
+    assert expanded == 'sum(count_over_time({app="api"}[30s])) / 21600'
+
+
+def test_variable_spellings_expanded() -> None:
+    hour_ns = 3600 * 1_000_000_000
+
+    assert expand_variables("[${__interval}]", 0, hour_ns) == "[5s]"
+    assert expand_variables("[[[__interval]]]", 0, hour_ns) == "[5s]"
+    assert expand_variables("[$__rate_interval]", 0, hour_ns) == "[60s]"
+    assert expand_variables("$__interval_ms $__range_ms", 0, hour_ns) == "5000 3600000"
+    assert expand_variables("[$__range]", 0, hour_ns) == "[3600s]"
+
+
+def test_unknown_variable_left_alone() -> None:
+    assert expand_variables('{app="$service"} |= "$__autoX"', 0, 10**12) == (
+        '{app="$service"} |= "$__autoX"'
+    )
+
+
+def test_compound_relative_time_spelled_for_grafana() -> None:
+    link = parse_explore_url(explore_url(GRAFANA, UID, '{app="a"}', "now - 1h30m", "now"))
+
+    assert link.time_from == "now-1h-30m"
