@@ -538,8 +538,11 @@ class EmbeddedLoki:
 
     async def _series(self, request: web.Request) -> web.Response:
         params = await self._params(request)
-        matches = params.getall("match[]", []) + params.getall("match", [])
-        selectors = [parse_log_query(text).selector for text in matches] if matches else None
+        matches = params.getall("match[]", [])
+        if not matches:
+            # Loki's HTTP API reference requires at least one selector here.
+            raise BadRequest("at least one match[] argument must be provided")
+        selectors = [parse_log_query(text).selector for text in matches]
         data = [
             dict(stream.labels)
             for stream in sorted(self._streams_in_range(params, selectors), key=lambda s: s.key)

@@ -94,3 +94,10 @@ async def test_unknown_path_is_plain_404(loki_server: EmbeddedLoki) -> None:
 
     assert response.status_code == 404
     assert response.text == "404 page not found\n"
+
+
+async def test_series_without_match_is_rejected(loki_server: EmbeddedLoki) -> None:
+    response = await _get(loki_server, "/series", {})
+
+    assert response.status_code == 400
+    assert response.text == "at least one match[] argument must be provided\n"
