@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
 from collections import deque
 from collections.abc import Iterable
@@ -15,8 +14,6 @@ from aiohttp import web
 from tflog_tui.embedded.store import Stream
 from tflog_tui.logql.evaluator import LogQueryEvaluator
 from tflog_tui.loki.models import Labels
-
-logger = logging.getLogger(__name__)
 
 MAX_ENTRIES_PER_FRAME = 100
 """Maximum entries in one websocket frame; a burst is split over several frames."""
@@ -81,6 +78,8 @@ class TailSession:
             labels = {**metadata, **processed.labels}
             key = tuple(sorted(labels.items()))
             if len(self.queue) >= self.queue_size:
+                # NOTE: drops are kept until the next frame is sent, so a reader
+                # that stops reading entirely makes this list grow without bound.
                 self.dropped.append({"timestamp": str(ts_ns), "labels": dict(key)})
                 self.dropped_total += 1
                 continue
@@ -157,8 +156,8 @@ async def close_websocket(
 ) -> None:
     """Close with `code` and `reason`; abort the connection when the reason does not fit.
 
-    A close frame carries at most 123 bytes of reason. Loki's server then
-    fails to close cleanly and the client sees code 1006, so this does the same.
+    A close frame carries at most 123 bytes of reason. Loki does not send a
+    close frame then and its client sees code 1006, so this does the same.
     """
     encoded = reason.encode("utf-8")
     if len(encoded) > MAX_CLOSE_REASON_BYTES:
