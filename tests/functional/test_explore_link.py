@@ -206,12 +206,18 @@ def test_link_range_converts_absolute_to_milliseconds() -> None:
     )
 
 
-def test_read_link_rejects_rounded_range() -> None:
-    panes = {"x1y": {"queries": [{"expr": QUERY}], "range": {"from": "now-1d/d", "to": "now"}}}
-    link = "https://g.example.com/explore?panes=" + quote(json.dumps(panes), safe="")
+def test_read_link_range_forms() -> None:
+    def link_with_range(time_from: str) -> str:
+        pane = {"queries": [{"expr": QUERY}], "range": {"from": time_from, "to": "now"}}
+        return "https://g.example.com/explore?panes=" + quote(json.dumps({"x1y": pane}), safe="")
 
-    with pytest.raises(ValueError, match="range from 'now-1d/d' is not supported"):
-        read_link_or_query(link, NOW_NS)
+    rounded = read_link_or_query(link_with_range("now-1d/d"), NOW_NS)
+    assert (rounded.query, rounded.time_from, rounded.time_to) == (QUERY, "now-1d/d", "now")
+
+    with pytest.raises(
+        ValueError, match="the link's range cannot be read: invalid time 'yesterday'"
+    ):
+        read_link_or_query(link_with_range("yesterday"), NOW_NS)
 
 
 def test_read_link_rejects_empty_input() -> None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 from rich.markup import escape
 
 from tflog_tui.grafana import explore_url
-from tflog_tui.settings import resolve_time
+from tflog_tui.times import resolve_time
 from tflog_tui.ui.clipboard import copy_text
 from tflog_tui.ui.pane_query import title_for_query
 from tflog_tui.ui.screens.builder import BuilderResult, BuilderScreen
@@ -53,27 +53,33 @@ def pane_sample(pane: Pane, count: int = SAMPLE_LINES) -> list[tuple[Mapping[str
 
 
 def open_builder(app: TflogApp) -> None:
-    """Open the query builder on the active pane's query and apply what it returns."""
+    """Open the query builder on the active pane's query and apply what it returns.
+
+    With no pane open, the builder starts empty over the default range, and both of
+    its run actions open a new pane.
+    """
+    from tflog_tui.ui.widgets.pane import describe_range
+
     pane = app.active_pane()
     if pane is None:
-        app.notify("No pane is open: pick a service in the sidebar first.", severity="warning")
-        return
+        range_from, range_to = app.settings.time_from, app.settings.time_to
+    else:
+        range_from, range_to = pane.state.range_from, pane.state.range_to
 
     try:
-        time_range = pane.resolve_range()
+        now_ns = app.clock()
+        time_range = (resolve_time(range_from, now_ns), resolve_time(range_to, now_ns))
     except ValueError as error:
-        app.notify(escape(f"The pane's range is invalid: {error}"), severity="error")
+        app.notify(escape(f"The range is invalid: {error}"), severity="error")
         return
-
-    from tflog_tui.ui.widgets.pane import describe_range
 
     screen = BuilderScreen(
         app.client,
-        query=pane.state.query,
+        query=pane.state.query if pane is not None else None,
         time_range=time_range,
-        sample=pane_sample(pane),
-        level_source=pane.level_source(),
-        range_description=describe_range(pane.state.range_from, pane.state.range_to),
+        sample=pane_sample(pane) if pane is not None else [],
+        level_source=pane.level_source() if pane is not None else None,
+        range_description=describe_range(range_from, range_to),
     )
 
     def apply(result: BuilderResult | None) -> None:
@@ -83,9 +89,15 @@ def open_builder(app: TflogApp) -> None:
     app.push_screen(screen, apply)
 
 
-async def apply_builder_result(app: TflogApp, pane: Pane, result: BuilderResult) -> None:
-    """Run the builder's query in `pane`, in a new pane with the same range, or edit it as text."""
+async def apply_builder_result(app: TflogApp, pane: Pane | None, result: BuilderResult) -> None:
+    """Run the builder's query in `pane`, in a new pane with the same range, or edit it as text.
+
+    With `pane` None, every action except "edit_text" opens a new pane with the default range.
+    """
     if result.action == "edit_text":
+        if pane is None:
+            await app.action_focus_query()
+            return
         app.activate(pane)
         pane.query_bar.input.focus()
         return
@@ -96,14 +108,15 @@ async def apply_builder_result(app: TflogApp, pane: Pane, result: BuilderResult)
             timeout=4,
         )
 
-    if result.action == "run":
+    if result.action == "run" and pane is not None:
         app.activate(pane)
         pane.set_query(result.log_query)
         return
 
     state = app.new_state(result.log_query, title_for_query(result.log_query))
-    state.range_from = pane.state.range_from
-    state.range_to = pane.state.range_to
+    if pane is not None:
+        state.range_from = pane.state.range_from
+        state.range_to = pane.state.range_to
     await app.add_pane(state)
 
 

@@ -334,7 +334,8 @@ class BuilderScreen(ModalScreen[BuilderResult | None]):
         self.query_one("#parser-pattern", Input).display = False
         self.query_one(MetricChart).display = False
 
-        if self.initial_query:
+        # A pane opened for a new query shows `{}` until a query is typed.
+        if self.initial_query and self.initial_query.strip() not in ("", "{}"):
             self._load_query(self.initial_query)
         self._update_fields()
         self.update_preview()

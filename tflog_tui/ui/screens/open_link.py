@@ -14,7 +14,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from tflog_tui.grafana import ExploreLink, is_explore_url, parse_explore_url
 from tflog_tui.logql import LogQLSyntaxError, LogQuery, parse
-from tflog_tui.settings import resolve_time
+from tflog_tui.times import resolve_time
 from tflog_tui.ui.screens.builder import first_log_query
 
 
@@ -54,13 +54,11 @@ def read_link_or_query(text: str, now_ns: int) -> OpenLinkResult:
         link = parse_explore_url(text)
         expr_text = link.expr
         time_from, time_to = link.time_from, link.time_to
-        for name, value in (("from", time_from), ("to", time_to)):
+        for value in (time_from, time_to):
             try:
                 resolve_time(value, now_ns)
             except ValueError as error:
-                raise ValueError(
-                    f"the link's range {name} {value!r} is not supported: {error}"
-                ) from None
+                raise ValueError(f"the link's range cannot be read: {error}") from None
 
     try:
         expr = parse(expr_text)

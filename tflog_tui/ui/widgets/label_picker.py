@@ -30,6 +30,10 @@ logger = logging.getLogger(__name__)
 MAX_VALUES_SHOWN: Final = 200
 """Values listed under the value field at once; typing narrows the list."""
 
+MAX_VALUES_COUNTED: Final = 500
+"""Above this many values, streams are not counted per value: `/series` would list every
+stream of the label, and for a per-run label such as `task_id` each count is 1 anyway."""
+
 OPERATOR_NAMES: Final[dict[str, str]] = {
     "=": "= equals",
     "!=": "!= not equals",
@@ -50,7 +54,8 @@ class LabelPicker(Widget):
 
     Values of `=~` and `!~` matchers are plain text that is regex-escaped, unless the
     "regex" box is ticked. Stream counts next to values come from `/series` and are
-    left out when that request fails.
+    left out when that request fails or the label has more than `MAX_VALUES_COUNTED`
+    values.
     """
 
     DEFAULT_CSS = """
@@ -197,7 +202,7 @@ class LabelPicker(Widget):
         current = select.value
         self._label_names = sorted(set(names))
         select.set_options((name, name) for name in self._label_names)
-        if current is not Select.BLANK and current in self._label_names:
+        if current is not Select.NULL and current in self._label_names:
             select.value = current
 
     def _selector_for_others(self, name: str) -> str | None:
@@ -227,6 +232,8 @@ class LabelPicker(Widget):
         self.stream_counts = {}
         self._set_status(f"{len(self.values):,} values of {name}")
         self._show_values()
+        if len(self.values) > MAX_VALUES_COUNTED:
+            return
 
         selector = query[:-1] + ", " if query else "{"
         match = f"{selector}{name}=~{escape_string('.+')}}}"
@@ -269,7 +276,7 @@ class LabelPicker(Widget):
         event.stop()
         self.values = []
         self._show_values()
-        if event.value is Select.BLANK:
+        if event.value is Select.NULL:
             return
         self.run_worker(
             self._load_values(str(event.value)),
