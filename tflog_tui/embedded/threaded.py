@@ -27,7 +27,6 @@ class ThreadedServer:
         self._port = port
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
-        self._stopped = threading.Event()
         self._error: BaseException | None = None
         self._url: str | None = None
         self._thread = threading.Thread(target=self._run, name="embedded-loki", daemon=True)
@@ -58,7 +57,11 @@ class ThreadedServer:
         try:
             self._url = self._loop.run_until_complete(self.server.start(self._host, self._port))
         except BaseException as error:  # reported to the starting thread
+            logger.error(
+                "embedded Loki failed to start on %s:%d: %s", self._host, self._port, error
+            )
             self._error = error
+            self._loop.close()
             self._ready.set()
             return
         self._ready.set()
@@ -67,7 +70,6 @@ class ThreadedServer:
         finally:
             self._loop.run_until_complete(self.server.stop())
             self._loop.close()
-            self._stopped.set()
 
     def call(self, coroutine_function: Callable[[], Awaitable[T]], timeout: float = 30.0) -> T:
         """Run `coroutine_function()` on the server's loop and return its result."""

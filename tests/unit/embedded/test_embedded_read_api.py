@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import socket
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -439,3 +440,13 @@ async def test_max_bytes_evicts_oldest(make_loki_server: MakeServer) -> None:
 
     entries = sorted(flatten(payload))
     assert [entry[2] for entry in entries] == [f"line {i:05d}" for i in range(3, 8)]
+
+
+def test_serve_in_thread_port_in_use() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        with pytest.raises(RuntimeError, match="failed to start"):
+            serve_in_thread(EmbeddedLoki(), "127.0.0.1", port)
