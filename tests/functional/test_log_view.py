@@ -620,6 +620,26 @@ async def test_clear_keeps_level_filter() -> None:
         assert "again" in app.screen_lines()[0]
 
 
+async def test_clear_resumes_follow() -> None:
+    buffer = filled_buffer()
+    app = LogViewApp(buffer)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view = app.log_view
+        await pilot.press("g")
+        assert view.follow is False
+
+        buffer.clear()
+        buffer.append(entries(mixed_lines(50), start_ns=later(900)))
+        view.refresh_from_buffer()
+        await pilot.pause()
+
+        assert view.follow is True
+        assert view.new_lines == 0
+        assert view.cursor_row == buffer.row_id(49)
+        assert "n=49" in app.screen_lines()[-1]
+
+
 async def test_render_before_refresh_after_eviction() -> None:
     buffer = PaneBuffer(capacity=50)
     buffer.append(entries(mixed_lines(50)))

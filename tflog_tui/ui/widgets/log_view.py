@@ -251,9 +251,11 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         cleared = buffer.epoch != self._seen_epoch
         if cleared:
             self._seen_epoch = buffer.epoch
+            # A cleared buffer holds a new result: show it from the newest entry.
             self._cursor_id = None
             self._cursor_index = None
             self.new_lines = 0
+            self._set_follow(True)
             top_id = None
             before_end = buffer.first_row_id
             self._clear_caches()
