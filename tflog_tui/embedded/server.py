@@ -281,7 +281,8 @@ class EmbeddedLoki:
         if start_text:
             start = parse_timestamp(start_text, "start")
         elif since_text:
-            start = end - parse_duration(since_text, "since")
+            # Loki counts `since` back from now when `end` lies in the future.
+            start = min(end, now) - parse_duration(since_text, "since")
         else:
             start = end - default_window_ns
         if end < start:

@@ -450,3 +450,14 @@ def test_serve_in_thread_port_in_use() -> None:
 
         with pytest.raises(RuntimeError, match="failed to start"):
             serve_in_thread(EmbeddedLoki(), "127.0.0.1", port)
+
+
+async def test_since_counts_from_now_for_future_end(make_loki_server: MakeServer) -> None:
+    server = await make_loki_server(now_ns=lambda: BASE_NS)
+    server.push({"job": "f"}, [(BASE_NS - 90 * NS, "too old"), (BASE_NS - 30 * NS, "recent")])
+
+    payload = await get_json(
+        server, "/query_range", {"query": '{job="f"}', "end": BASE_NS + 3600 * NS, "since": "1m"}
+    )
+
+    assert [entry[2] for entry in flatten(payload)] == ["recent"]
