@@ -264,3 +264,30 @@ async def test_local_zone_first_without_utc(monkeypatch: pytest.MonkeyPatch) -> 
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+async def test_metadata_and_parsed_fields() -> None:
+    interner = LabelInterner()
+    entry = Entry(
+        BASE_NS,
+        "plain text line",
+        interner.intern({"service_name": "billing-sync"}),
+        metadata=interner.intern({"trace_id": "4bf92f35"}),
+        parsed=interner.intern({"duration": "1.2s"}),
+    )
+    app = LogViewApp(PaneBuffer())
+    async with app.run_test(size=SIZE) as pilot:
+        screen = DetailScreen(entry, level=Level.INFO, utc=True)
+        await app.push_screen(screen, app.detail_results.append)
+        await pilot.pause()
+        rows = table_rows(screen)
+
+        assert rows == [
+            ("label", "service_name", "billing-sync"),
+            ("metadata", "trace_id", "4bf92f35"),
+            ("parsed", "duration", "1.2s"),
+        ]
+
+        await pilot.press("down", "i")
+        await pilot.pause()
+        assert app.detail_results == [DetailAction("include", "trace_id", "4bf92f35", "metadata")]
