@@ -739,7 +739,12 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         return 0
 
     def _layout(self) -> list[tuple[int, int]]:
-        """Map each screen row to (entry index, wrapped row of that entry), in wrap mode."""
+        """Map each screen row to (entry index, wrapped row of that entry), in wrap mode.
+
+        NOTE: scrolling moves by whole entries, so an entry wrapped into more
+        rows than the screen has shows only its first screenful here; the
+        detail screen shows all of it.
+        """
         height = self.scrollable_content_region.height
         top = int(self.scroll_offset.y)
         key = (top, height, self.scrollable_content_region.width, len(self._rows))
@@ -781,7 +786,10 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
     def _prefix(self, row: int) -> list[Segment]:
         buffer = self.buffer
         return build_prefix(
-            buffer.ts_ns(row), buffer.level(row), buffer.labels(row), self._row_format,
+            buffer.ts_ns(row),
+            buffer.level(row),
+            buffer.labels(row),
+            self._row_format,
             self._row_styles(),
         )
 
@@ -852,7 +860,11 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
 
         is_cursor = row_id == self._cursor_id
         key = (
-            row_id, width, self._x_offset, self._search_generation, self._format_generation,
+            row_id,
+            width,
+            self._x_offset,
+            self._search_generation,
+            self._format_generation,
             is_cursor,
         )
         cached = self._strips.get(key)
