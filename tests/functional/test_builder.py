@@ -127,6 +127,24 @@ async def test_open_in_new_pane_keeps_range(fixed_server: EmbeddedLoki) -> None:
         assert pane.state.query == '{service_name="billing-sync"}'
 
 
+async def test_builder_without_pane_opens_one(fixed_server: EmbeddedLoki) -> None:
+    app = TflogApp(make_settings(fixed_server.url), clock=lambda: NOW_NS)
+    async with app.run_test(size=(120, 50)) as pilot:
+        await wait_for(pilot, lambda: bool(app.sidebar.values), what="services")
+        screen = await open_builder(app, pilot)
+
+        assert screen.preview_text == "{}"
+        screen.label_picker.pick("service_name", "=", "mailer")
+        screen.label_picker.add_current()
+        await pilot.pause()
+        await pilot.press("ctrl+r")
+        pane = await loaded_pane(app, pilot)
+
+        assert pane.state.query == '{service_name="mailer"}'
+        assert (pane.state.range_from, pane.state.range_to) == ("now-1h", "now")
+        assert len(pane.state.buffer) == 6
+
+
 async def test_fills_form_from_pane_query(fixed_server: EmbeddedLoki) -> None:
     query = (
         '{service_name="billing-sync", task_id=~"7f.*"} |= "ledger" != "slow" '

@@ -203,15 +203,18 @@ class BuilderScreen(ModalScreen[BuilderResult | None]):
     }
     BuilderScreen #parser-pattern {
         width: 1fr;
+        margin: 0 1;
     }
     BuilderScreen #metric-function {
-        width: 22;
+        width: 20;
     }
     BuilderScreen #metric-range {
-        width: 10;
+        width: 8;
+        margin: 0 1;
     }
     BuilderScreen #metric-sum-by {
         width: 1fr;
+        min-width: 16;
     }
     BuilderScreen #builder-preview {
         height: auto;
@@ -317,9 +320,11 @@ class BuilderScreen(ModalScreen[BuilderResult | None]):
             yield Static("", id="builder-preview")
             yield Static("", id="builder-problems", markup=False)
             with Horizontal(id="builder-buttons"):
-                yield Button("Run in this pane (ctrl+r)", id="builder-run", variant="primary")
-                yield Button("Open in a new pane (ctrl+o)", id="builder-new-pane")
-                yield Button("Cancel (esc)", id="builder-cancel")
+                yield Button(
+                    "Run in this pane (ctrl+r)", id="builder-run", variant="primary", compact=True
+                )
+                yield Button("Open in a new pane (ctrl+o)", id="builder-new-pane", compact=True)
+                yield Button("Cancel (esc)", id="builder-cancel", compact=True)
 
     def on_mount(self) -> None:
         """Collect field names from the sample and fill the form from the pane's query."""
@@ -527,7 +532,9 @@ class BuilderScreen(ModalScreen[BuilderResult | None]):
 
     def _show_problems(self) -> None:
         text = "\n".join(f"✗ {problem}" for problem in self.problems)
-        self.query_one("#builder-problems", Static).update(text)
+        problems = self.query_one("#builder-problems", Static)
+        problems.update(text)
+        problems.display = bool(self.problems)
 
     def _update_fields(self) -> None:
         kind = str(self.query_one("#parser-kind", Select).value)

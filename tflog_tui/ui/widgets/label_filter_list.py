@@ -45,17 +45,23 @@ class LabelFilterList(Widget):
     LabelFilterList > Horizontal {
         height: auto;
     }
+    LabelFilterList Button {
+        width: auto;
+        min-width: 5;
+    }
     LabelFilterList #label-filter-name {
-        width: 20;
+        width: 16;
     }
     LabelFilterList #label-filter-kind {
-        width: 14;
+        width: 12;
     }
     LabelFilterList #label-filter-op {
-        width: 8;
+        width: 7;
     }
     LabelFilterList #label-filter-value {
         width: 1fr;
+        min-width: 12;
+        margin: 0 1;
     }
     LabelFilterList .label-filter-list--fields {
         color: $text-muted;
@@ -95,9 +101,7 @@ class LabelFilterList(Widget):
                 id="label-filter-op",
                 compact=True,
             )
-            yield Input(
-                placeholder="value: text, 500, 250ms, 20MB", id="label-filter-value", compact=True
-            )
+            yield Input(placeholder="text, 500, 250ms, 20MB", id="label-filter-value", compact=True)
             yield Checkbox("regex", id="label-filter-regex", compact=True)
             yield Button("Add", id="label-filter-add", compact=True)
         yield Static("", classes="label-filter-list--fields")

@@ -34,13 +34,6 @@ MAX_VALUES_COUNTED: Final = 500
 """Above this many values, streams are not counted per value: `/series` would list every
 stream of the label, and for a per-run label such as `task_id` each count is 1 anyway."""
 
-OPERATOR_NAMES: Final[dict[str, str]] = {
-    "=": "= equals",
-    "!=": "!= not equals",
-    "=~": "=~ matches",
-    "!~": "!~ does not match",
-}
-
 
 def describe_matcher(matcher: MatcherSpec) -> str:
     """Print a matcher as it appears in the selector, with regex-escaping applied."""
@@ -65,14 +58,20 @@ class LabelPicker(Widget):
     LabelPicker > Horizontal {
         height: auto;
     }
+    LabelPicker Button {
+        width: auto;
+        min-width: 5;
+    }
     LabelPicker #label-name {
-        width: 24;
+        width: 20;
     }
     LabelPicker #label-op {
-        width: 22;
+        width: 7;
     }
     LabelPicker #label-value {
         width: 1fr;
+        min-width: 16;
+        margin: 0 1;
     }
     LabelPicker #label-values {
         height: auto;
@@ -114,7 +113,7 @@ class LabelPicker(Widget):
         with Horizontal():
             yield Select[str]([], prompt="label", id="label-name", compact=True)
             yield Select[str](
-                [(name, op) for op, name in OPERATOR_NAMES.items()],
+                [(op, op) for op in STRING_OPS],
                 value="=",
                 allow_blank=False,
                 id="label-op",
@@ -129,6 +128,8 @@ class LabelPicker(Widget):
 
     def on_mount(self) -> None:
         """Load the label names."""
+        self._set_status("")
+        self._show_values()
         self.run_worker(self._load_names(), group="label-names", exit_on_error=False)
 
     # --- public ----------------------------------------------------------
@@ -182,7 +183,9 @@ class LabelPicker(Widget):
     # --- loading -----------------------------------------------------------
 
     def _set_status(self, text: str) -> None:
-        self.query_one(".label-picker--status", Static).update(text)
+        status = self.query_one(".label-picker--status", Static)
+        status.update(text)
+        status.display = bool(text)
 
     async def _load_names(self) -> None:
         start_ns, end_ns = self.time_range()
@@ -265,6 +268,7 @@ class LabelPicker(Widget):
         value_list = self.query_one("#label-values", OptionList)
         value_list.clear_options()
         value_list.add_options(options)
+        value_list.display = bool(options)
         self._shown = shown[:MAX_VALUES_SHOWN]
         if self._shown:
             value_list.highlighted = 0

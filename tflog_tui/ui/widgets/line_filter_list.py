@@ -31,11 +31,17 @@ class LineFilterList(Widget):
     LineFilterList > Horizontal {
         height: auto;
     }
+    LineFilterList Button {
+        width: auto;
+        min-width: 5;
+    }
     LineFilterList #line-filter-op {
-        width: 22;
+        width: 20;
     }
     LineFilterList #line-filter-value {
         width: 1fr;
+        min-width: 16;
+        margin: 0 1;
     }
     """
 
