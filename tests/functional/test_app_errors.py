@@ -80,3 +80,23 @@ async def test_error_text_is_not_markup(fixed_server: EmbeddedLoki) -> None:
         assert recorder.errors()[-1].count("\\[bold red]") == 1
         assert pane.last_error is not None
         assert "[bold red]value[/]" in pane.last_error
+
+
+async def test_server_down_at_start(make_loki_server: object) -> None:
+    server: EmbeddedLoki = await make_loki_server()  # type: ignore[operator]
+    url = server.url
+    await server.stop()
+    app = TflogApp(make_settings(url, query=BILLING), clock=lambda: NOW_NS)
+    recorder = NotifyRecorder(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: bool(recorder.errors()), what="the error")
+        await wait_for(pilot, lambda: app.panes()[0].last_error is not None, what="the pane")
+        await pilot.pause(0.2)
+
+        errors = recorder.errors()
+        assert len(errors) == 1
+        assert errors[0].startswith(f"Loki at {url}: cannot connect")
+        assert app.status_line.connection == "unreachable"
+        assert app.panes()[0].activity == "failed"
+        assert app.sidebar.values == []
+        assert app.is_running

@@ -59,6 +59,9 @@ logger = logging.getLogger(__name__)
 REFRESH_INTERVAL_S = 0.1
 """How often (seconds) panes redraw after entries arrived."""
 
+REPEAT_QUIET_S = 5.0
+"""An error message equal to one notified this many seconds ago is not notified again."""
+
 WELCOME = (
     "Pick a service or task in the sidebar and press enter,\n"
     "or press : to type a LogQL query.\n\n"
@@ -117,8 +120,8 @@ class TflogApp(App[None]):
         self._pane_counter = 0
         self._active_side = "left"
         self._last_status: PaneStatus | None = None
-        self._panes: list[Pane] | None = None
-        """Every pane, left group first; None after panes were added or removed."""
+        self._errors_shown: dict[str, float] = {}
+        """When (monotonic seconds) each error message was last notified."""
 
     # --- layout ----------------------------------------------------------
 
@@ -202,9 +205,7 @@ class TflogApp(App[None]):
 
     def panes(self) -> list[Pane]:
         """Return every pane, left group first."""
-        if self._panes is None:
-            self._panes = list(self.main_screen.query(Pane))
-        return list(self._panes)
+        return list(self.main_screen.query(Pane))
 
     def active_pane(self) -> Pane | None:
         """Return the pane shown in the active group, or None."""
@@ -226,7 +227,7 @@ class TflogApp(App[None]):
             except ValueError:
                 pass
         now_ns = self.clock()
-        from tflog_tui.settings import resolve_time
+        from tflog_tui.times import resolve_time
 
         return resolve_time(self.settings.time_from, now_ns), resolve_time(
             self.settings.time_to, now_ns
@@ -238,16 +239,25 @@ class TflogApp(App[None]):
         self.group("left").display = has_panes
 
     def _tick(self) -> None:
-        """Refresh panes that received entries and the status line (about 10 Hz)."""
+        """Refresh panes that received entries and the status line (about 10 Hz).
+
+        A pane being closed loses its children before it leaves the DOM, so
+        a pane whose widgets are gone is skipped.
+        """
         if not self.is_running or not self.screen_stack:
             return
         for pane in self.panes():
             try:
                 pane.tick()
-            except Exception:
-                logger.exception("refreshing pane %s failed", pane.state.title)
+            except NoMatches:
+                continue
         active = self.active_pane()
-        status = active.status() if active is not None else PaneStatus(activity="no pane open")
+        status = PaneStatus(activity="no pane open")
+        if active is not None:
+            try:
+                status = active.status()
+            except NoMatches:
+                return
         if status != self._last_status:
             self._last_status = status
             self.status_line.set_pane(status)
@@ -279,7 +289,6 @@ class TflogApp(App[None]):
         group.display = True
         pane = Pane(state, self.client, clock=self.clock, utc=self.utc, id=self._new_pane_id())
         await group.add_pane(pane)
-        self._panes = None
         group.active = pane.id or ""
         self._active_side = side
         self._update_welcome()
@@ -320,8 +329,15 @@ class TflogApp(App[None]):
     def _on_server_status(self, message: ServerStatus) -> None:
         if message.ok:
             self.status_line.set_connection("connected", True)
-        else:
-            self.status_line.set_connection(message.short, False)
+            return
+
+        self.status_line.set_connection(message.short, False)
+        now = time.monotonic()
+        shown_at = self._errors_shown.get(message.text)
+        if shown_at is not None and now - shown_at < REPEAT_QUIET_S:
+            return
+        self._errors_shown[message.text] = now
+        self.notify(escape(message.text), title="Loki request failed", severity="error", timeout=12)
 
     @on(TabbedContent.TabActivated)
     def _on_tab_activated(self, event: TabbedContent.TabActivated) -> None:
@@ -565,7 +581,6 @@ class TflogApp(App[None]):
         side = self.side_of(pane)
         pane.stop(quiet=True)
         await self.group(side).remove_pane(pane.id or "")
-        self._panes = None
         if side == "right" and not self.group("right").query(Pane):
             self.group("right").display = False
             self._active_side = "left"
@@ -595,7 +610,6 @@ class TflogApp(App[None]):
         for pane in list(right.query(Pane)):
             pane.stop(quiet=True)
         await right.clear_panes()
-        self._panes = None
         right.display = False
         self._active_side = "left"
         for state in moved:

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tflog_tui.settings import resolve_time
+from tflog_tui.times import resolve_time
 
 PRESETS: tuple[str, ...] = ("5m", "15m", "1h", "6h", "24h", "7d", "30d", "90d")
 """Preset ranges ending now, as durations."""

@@ -22,7 +22,7 @@ from tflog_tui.buffer.levels import Level
 from tflog_tui.loki.errors import LokiError
 from tflog_tui.loki.models import Entry, Labels
 from tflog_tui.loki.tail import TailDropped, TailEntries, TailState
-from tflog_tui.settings import resolve_time
+from tflog_tui.times import resolve_time
 from tflog_tui.ui.messages import ServerStatus
 from tflog_tui.ui.pane_query import title_for_query
 from tflog_tui.ui.widgets.level_bar import LevelBar
@@ -338,9 +338,10 @@ class Pane(TabPane):
             "failed (previous rows kept)" if len(self.state.buffer) else "failed", "bold red"
         )
         self._dirty = True
-        self.app.notify(escape(message), title="Loki request failed", severity="error", timeout=12)
         if isinstance(error, LokiError):
             self.post_message(ServerStatus(ok=False, text=message, short=fault_summary(error)))
+        else:
+            self.app.notify(escape(message), title="Query failed", severity="error", timeout=12)
 
     # --- tail ------------------------------------------------------------
 

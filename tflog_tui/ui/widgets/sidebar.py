@@ -128,10 +128,6 @@ class Sidebar(Vertical):
         """The service (or hostname) tree."""
         return self.query_one("#sidebar-tree", Tree)
 
-    def on_mount(self) -> None:
-        """Load the label values for the first time."""
-        self.reload()
-
     # --- loading ---------------------------------------------------------
 
     def reload(self) -> None:
@@ -214,10 +210,12 @@ class Sidebar(Vertical):
         self.children_of[hostname] = sorted(values)
 
     def _fail(self, message: str, error: BaseException) -> None:
+        """Log `message` and show it: Loki errors through the app, others as a notification."""
         logger.error("sidebar: %s", message)
-        self.app.notify(escape(message), title="Loki request failed", severity="error", timeout=12)
         if isinstance(error, LokiError):
             self.post_message(ServerStatus(ok=False, text=message, short=fault_summary(error)))
+        else:
+            self.app.notify(escape(message), title="Sidebar failed", severity="error", timeout=12)
 
     # --- tree ------------------------------------------------------------
 
