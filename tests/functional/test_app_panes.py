@@ -161,6 +161,8 @@ async def test_palette_lists_actions(fixed_server: EmbeddedLoki) -> None:
             "Start or stop live tail",
             "Toggle split",
             "Toggle level error",
+            "Next error",
+            "Toggle wrap",
         ):
             assert title in titles
 
@@ -208,6 +210,17 @@ async def test_palette_runs_command(fixed_server: EmbeddedLoki) -> None:
         await pilot.press("s")
         assert app.sidebar.display
         assert app.sidebar.service_tree.has_focus
+
+        commands = {command.title: command for command in app.get_system_commands(app.screen)}
+        commands["First entry"].callback()
+        commands["Next error"].callback()
+        await pilot.pause()
+        cursor = pane.log_view.cursor_row
+        assert cursor is not None
+        index = pane.state.buffer.row_of(cursor)
+        assert index is not None
+        assert "ledger rejected invoice" in pane.state.buffer.line(index)
+        assert pane.log_view.has_focus
 
 
 async def test_help_key_opens_help(fixed_server: EmbeddedLoki) -> None:

@@ -655,6 +655,13 @@ class TflogApp(App[None]):
         """List services (or hostnames) again for the active pane's range."""
         self.sidebar.reload()
 
+    def _run_log_view_action(self, action: str) -> None:
+        """Run `action` (a LogView action name without `action_`) in the active pane."""
+        pane = self._pane_or_hint()
+        if pane is not None:
+            pane.focus_log()
+            getattr(pane.log_view, f"action_{action}")()
+
     def action_help(self) -> None:
         """Show every key and command."""
         self.push_screen(HelpScreen())
@@ -704,6 +711,21 @@ class TflogApp(App[None]):
             ),
             ("Help", "Show every key (?)", self.action_help),
         ]
+        log_view_commands = [
+            ("First entry", "Move to the oldest entry (g)", "first"),
+            ("Last entry and follow", "Move to the newest entry and follow (G)", "last"),
+            ("Toggle follow", "Keep the newest entry in view (f)", "toggle_follow"),
+            ("Next error", "Move to the next error (e)", "next_error"),
+            ("Previous error", "Move to the previous error (E)", "previous_error"),
+            ("Next warning", "Move to the next warning (w)", "next_warning"),
+            ("Previous warning", "Move to the previous warning (W)", "previous_warning"),
+            ("Next match", "Move to the next search match (n)", "next_match"),
+            ("Previous match", "Move to the previous search match (N)", "previous_match"),
+            ("Entry detail", "Open the entry under the cursor (enter)", "select_entry"),
+            ("Toggle wrap", "Wrap long lines (z)", "toggle_wrap"),
+        ]
+        for title, help_text, action in log_view_commands:
+            commands.append((title, help_text, partial(self._run_log_view_action, action)))
         for level in Level:
             commands.append(
                 (
