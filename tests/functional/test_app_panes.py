@@ -230,3 +230,23 @@ async def test_help_key_opens_help(fixed_server: EmbeddedLoki) -> None:
         await pilot.pause(0.1)
 
         assert isinstance(app.screen, HelpScreen)
+
+
+async def test_closing_left_merges_right(fixed_server: EmbeddedLoki) -> None:
+    app = TflogApp(make_settings(fixed_server.url, query=BILLING), clock=lambda: NOW_NS)
+    async with app.run_test(size=(120, 40)) as pilot:
+        left = await loaded_pane(pilot, app)
+        await pilot.press("vertical_line")
+        right = await loaded_pane(pilot, app, 1)
+        state = right.state
+
+        left.log_view.focus()
+        await pilot.press("x")
+        await pilot.pause(0.3)
+
+        panes = app.panes()
+        assert not app.split
+        assert len(panes) == 1
+        assert panes[0].state is state
+        assert app.side_of(panes[0]) == "left"
+        assert app.active_pane() is panes[0]

@@ -580,13 +580,20 @@ class TflogApp(App[None]):
             return
         side = self.side_of(pane)
         pane.stop(quiet=True)
-        await self.group(side).remove_pane(pane.id or "")
-        if side == "right" and not self.group("right").query(Pane):
-            self.group("right").display = False
-            self._active_side = "left"
+        group = self.group(side)
+        await group.remove_pane(pane.id or "")
+
+        remaining = [other for other in group.query(Pane) if other is not pane]
+        if not remaining and self.split:
+            if side == "right":
+                self.group("right").display = False
+                self._active_side = "left"
+            else:
+                await self._merge_right()
         self._update_welcome()
+
         following = self.active_pane()
-        if following is not None:
+        if following is not None and following is not pane:
             following.focus_log()
         else:
             self.sidebar.display = True
@@ -595,25 +602,34 @@ class TflogApp(App[None]):
     async def action_toggle_split(self) -> None:
         """Show two groups of panes side by side, or merge them back into one."""
         right = self.group("right")
-        if not right.display:
-            pane = self._pane_or_hint()
-            if pane is None:
-                return
-            right.display = True
-            state = self.new_state(pane.state.query, pane.state.title)
-            state.range_from = pane.state.range_from
-            state.range_to = pane.state.range_to
-            await self.add_pane(state, "right")
+        if right.display:
+            await self._merge_right()
             return
 
-        moved = [pane.state for pane in right.query(Pane)]
-        for pane in list(right.query(Pane)):
+        pane = self._pane_or_hint()
+        if pane is None:
+            return
+        right.display = True
+        state = self.new_state(pane.state.query, pane.state.title)
+        state.range_from = pane.state.range_from
+        state.range_to = pane.state.range_to
+        await self.add_pane(state, "right")
+
+    async def _merge_right(self) -> None:
+        """Move the right group's panes to the left group and hide the right group.
+
+        New widgets are built over each pane's state, so the entries held
+        stay, and a tail resumes from the newest entry held.
+        """
+        right = self.group("right")
+        panes = list(right.query(Pane))
+        for pane in panes:
             pane.stop(quiet=True)
         await right.clear_panes()
         right.display = False
         self._active_side = "left"
-        for state in moved:
-            await self.add_pane(state, "left")
+        for pane in panes:
+            await self.add_pane(pane.state, "left")
 
     def action_other_side(self) -> None:
         """Move the focus to the other group of the split."""
