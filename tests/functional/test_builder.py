@@ -116,12 +116,33 @@ async def test_open_in_new_pane_keeps_range(fixed_server: EmbeddedLoki) -> None:
         await wait_for(pilot, lambda: pane.state.loaded and not pane.running, what="the query")
         screen = await open_builder(app, pilot)
 
-        await type_into(pilot, screen.line_filter_list.query_one(Input), "task finished")
+        line_filters = screen.line_filter_list
+        value_input = line_filters.query_one("#line-filter-value", Input)
+        await type_into(pilot, value_input, "task")
+        await type_into(pilot, value_input, "debug")
+        await type_into(pilot, value_input, "fin")
+        assert [item.value for item in line_filters.filters] == ["task", "debug", "fin"]
+
+        line_filters.query_one("#line-filters").focus()
+        await pilot.pause()
+        await pilot.press("home", "down", "delete")
+        await pilot.pause()
+        assert [item.value for item in line_filters.filters] == ["task", "fin"]
+
+        await pilot.press("enter")
+        await pilot.pause()
+        assert value_input.has_focus
+        assert value_input.value == "fin"
+        assert [item.value for item in line_filters.filters] == ["task", "fin"]
+        await type_into(pilot, value_input, "finished")
+        assert [item.value for item in line_filters.filters] == ["task", "finished"]
+
+        assert screen.preview_text == '{service_name="billing-sync"} |= "task" |= "finished"'
         await pilot.press("ctrl+o")
         new_pane = await loaded_pane(app, pilot, count=2)
 
         assert new_pane is not pane
-        assert new_pane.state.query == '{service_name="billing-sync"} |= "task finished"'
+        assert new_pane.state.query == '{service_name="billing-sync"} |= "task" |= "finished"'
         assert (new_pane.state.range_from, new_pane.state.range_to) == ("now-30m", "now")
         assert len(new_pane.state.buffer) == 1
         assert pane.state.query == '{service_name="billing-sync"}'

@@ -16,9 +16,10 @@ from textual.widgets.option_list import Option
 class SpecList(OptionList):
     """Show query parts one per row; `delete` removes the highlighted one, `enter` edits it.
 
-    Editing takes the part out of the list and posts `EditRequested`, so the editor
-    fields above the list can load it and add it back. `describe` turns a part into the
-    row's plain text, which is never read as markup.
+    Editing marks the row and posts `EditRequested`, so the editor fields above the list
+    can load the part. The next `add_spec` replaces the marked part instead of appending,
+    and an edit that is never finished leaves the part as it was. `describe` turns a part
+    into the row's plain text, which is never read as markup.
     """
 
     DEFAULT_CSS = """
@@ -48,7 +49,7 @@ class SpecList(OptionList):
 
     @dataclass
     class EditRequested(Message):
-        """The user chose a part to edit; it is no longer in the list."""
+        """The user chose a part to edit; it stays in the list until replaced."""
 
         spec_list: SpecList
         spec: Any
@@ -69,6 +70,7 @@ class SpecList(OptionList):
         self._describe = describe
         self._empty_text = empty_text
         self._specs: list[Any] = []
+        self.editing_index: int | None = None
 
     def on_mount(self) -> None:
         """Show the empty text."""
@@ -82,18 +84,30 @@ class SpecList(OptionList):
     def set_specs(self, specs: Sequence[Any]) -> None:
         """Replace every part and post `Changed`."""
         self._specs = list(specs)
+        self.editing_index = None
         self._render_specs()
         self.post_message(self.Changed(self))
 
     def add_spec(self, spec: Any) -> None:
-        """Append a part and post `Changed`."""
-        self._specs.append(spec)
+        """Replace the part being edited, or append `spec`, and post `Changed`."""
+        index = self.editing_index
+        self.editing_index = None
+        if index is not None and index < len(self._specs):
+            self._specs[index] = spec
+        else:
+            index = len(self._specs)
+            self._specs.append(spec)
         self._render_specs()
+        self.highlighted = index
         self.post_message(self.Changed(self))
 
     def remove_at(self, index: int) -> Any:
         """Remove and return the part at `index`, then post `Changed`."""
         spec = self._specs.pop(index)
+        if self.editing_index == index:
+            self.editing_index = None
+        elif self.editing_index is not None and self.editing_index > index:
+            self.editing_index -= 1
         self._render_specs()
         if self._specs:
             self.highlighted = min(index, len(self._specs) - 1)
@@ -105,7 +119,11 @@ class SpecList(OptionList):
         if not self._specs:
             self.add_option(Option(Text(self._empty_text, style="dim"), disabled=True))
             return
-        self.add_options(Option(Text(self._describe(spec))) for spec in self._specs)
+        for index, spec in enumerate(self._specs):
+            text = Text(self._describe(spec))
+            if index == self.editing_index:
+                text = Text.assemble(("editing ", "italic"), text)
+            self.add_option(Option(text))
         self.highlighted = 0
 
     def action_remove(self) -> None:
@@ -116,10 +134,12 @@ class SpecList(OptionList):
         self.remove_at(index)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        """Take the chosen part out of the list for editing."""
+        """Mark the chosen part as being edited and post `EditRequested`."""
         event.stop()
         index = event.option_index
         if index >= len(self._specs):
             return
-        spec = self.remove_at(index)
-        self.post_message(self.EditRequested(self, spec))
+        self.editing_index = index
+        self._render_specs()
+        self.highlighted = index
+        self.post_message(self.EditRequested(self, self._specs[index]))
