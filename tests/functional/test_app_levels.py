@@ -90,3 +90,18 @@ async def test_push_levels_into_query(fixed_server: EmbeddedLoki) -> None:
         assert len(parsed.pipeline) == 2
         assert pane.query_bar.value == pane.state.query
         assert len(pane.state.buffer) == 2
+
+
+async def test_click_toggles_level(fixed_server: EmbeddedLoki) -> None:
+    app = TflogApp(make_settings(fixed_server.url, query=BILLING), clock=lambda: NOW_NS)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await open_billing(pilot, app)
+        pane.level_bar.render()
+        start, _, level = next(span for span in pane.level_bar._spans if span[2] == Level.ERROR)
+
+        await pilot.click(pane.level_bar, offset=(start + 1, 0))
+        await pilot.pause(0.1)
+
+        assert level == Level.ERROR
+        assert Level.ERROR not in pane.state.levels
+        assert pane.log_view.row_count == 18

@@ -92,3 +92,13 @@ async def test_metric_query_not_sent(fixed_server: EmbeddedLoki) -> None:
         assert pane.activity == "not sent: the query has a syntax error"
         assert not pane.running
         assert len(pane.state.buffer) == 0
+
+
+def test_caret_after_wide_characters() -> None:
+    query = '{a="日本語"} | bad'
+    column = query.index("bad") + 1
+
+    excerpt, caret = excerpt_with_caret(query, column, 60)
+
+    assert excerpt.plain == query
+    assert caret.plain == " " * (column - 1 + 3) + "^"

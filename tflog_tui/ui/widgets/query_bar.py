@@ -32,11 +32,12 @@ def excerpt_with_caret(query: str, column: int, width: int) -> tuple[Text, Text]
         excerpt.append("…", style="dim")
     before = flat[start + (1 if start > 0 else 0) : index]
     excerpt.append(before)
+    caret_column = excerpt.cell_len
+
     marked = flat[index : index + 1] or " "
     excerpt.append(marked, style="bold reverse red")
     excerpt.append(flat[index + 1 : end])
 
-    caret_column = excerpt.cell_len - len(flat[index + 1 : end]) - 1
     caret = Text(" " * caret_column + "^", style="bold red", no_wrap=True)
     return excerpt, caret
 
