@@ -13,7 +13,7 @@ from tflog_tui.logql.builder import QueryModel
 from tflog_tui.loki.decode import MatrixSeries
 from tflog_tui.loki.models import EMPTY_LABELS
 from tflog_tui.ui.app import TflogApp
-from tflog_tui.ui.screens.builder import BuilderScreen, sample_fields
+from tflog_tui.ui.screens.builder import BuilderScreen, LabelListSuggester, sample_fields
 from tflog_tui.ui.widgets.label_picker import LabelPicker
 from tflog_tui.ui.widgets.metric_chart import sum_by_step
 from tflog_tui.ui.widgets.pane import Pane
@@ -365,3 +365,13 @@ def test_sum_by_step_fills_missing_steps() -> None:
     ]
 
     assert sum_by_step(series, 0, 30, 10) == [1.0, 0.0, 6.0, 0.0]
+
+
+async def test_sum_by_suggester_completes_last_name() -> None:
+    suggester = LabelListSuggester(lambda: ["level", "service_name", "task_id"])
+
+    assert await suggester.get_suggestion("lev") == "level"
+    assert await suggester.get_suggestion("level, ser") == "level, service_name"
+    assert await suggester.get_suggestion("level, ") is None
+    assert await suggester.get_suggestion("level") is None
+    assert await suggester.get_suggestion("host") is None

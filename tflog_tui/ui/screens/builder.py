@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Final, Literal
 
@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.suggester import Suggester
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from tflog_tui.logql import LogQLSyntaxError, LogQuery, parse
@@ -137,6 +138,24 @@ def first_log_query(expr: logql_ast.Expr) -> LogQuery | None:
     if isinstance(expr, logql_ast.BinaryOperation):
         return first_log_query(expr.left) or first_log_query(expr.right)
     return None
+
+
+class LabelListSuggester(Suggester):
+    """Complete the last name of a comma-separated label list from `names()`."""
+
+    def __init__(self, names: Callable[[], Iterable[str]]) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.names = names
+
+    async def get_suggestion(self, value: str) -> str | None:
+        """Return `value` with its last, partly typed name completed, or None."""
+        typed = value.rpartition(",")[2].lstrip()
+        if not typed:
+            return None
+        for name in sorted(set(self.names())):
+            if name.startswith(typed) and name != typed:
+                return value + name[len(typed) :]
+        return None
 
 
 class BuilderScreen(ModalScreen[BuilderResult | None]):
@@ -314,7 +333,10 @@ class BuilderScreen(ModalScreen[BuilderResult | None]):
                     )
                     yield Input(format_duration(DEFAULT_RANGE_NS), id="metric-range", compact=True)
                     yield Input(
-                        placeholder="sum by: label, label", id="metric-sum-by", compact=True
+                        placeholder="sum by: label, label",
+                        id="metric-sum-by",
+                        compact=True,
+                        suggester=LabelListSuggester(self._sum_by_names),
                     )
                 yield MetricChart(id="metric-chart")
             yield Static("", id="builder-preview")
@@ -344,6 +366,9 @@ class BuilderScreen(ModalScreen[BuilderResult | None]):
             self._load_query(self.initial_query)
         self._update_fields()
         self.update_preview()
+
+    def _sum_by_names(self) -> list[str]:
+        return self.label_picker.label_names + self.label_filter_list.fields
 
     def _initial_query_has_parser(self) -> bool:
         try:
