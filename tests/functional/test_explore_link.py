@@ -116,7 +116,7 @@ async def test_missing_grafana_url_names_settings(fixed_server: EmbeddedLoki) ->
         assert "No Grafana URL is configured" in message
         assert "--grafana-url" in message
         assert "TFLOG_GRAFANA_URL" in message
-        assert "grafana_url in a profile" in message
+        assert "grafana_url in a [profiles.NAME] table" in message
 
 
 async def test_missing_uid_still_copies(fixed_server: EmbeddedLoki) -> None:
@@ -133,7 +133,7 @@ async def test_missing_uid_still_copies(fixed_server: EmbeddedLoki) -> None:
         assert len(warnings) == 1
         assert "--grafana-datasource-uid" in warnings[0]
         assert "TFLOG_GRAFANA_DATASOURCE_UID" in warnings[0]
-        assert "grafana_datasource_uid in a profile" in warnings[0]
+        assert "grafana_datasource_uid in a [profiles.NAME] table" in warnings[0]
 
 
 async def test_open_legacy_and_metric_links(fixed_server: EmbeddedLoki) -> None:

@@ -10,8 +10,6 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, cast
 
-from rich.markup import escape
-
 from tflog_tui.grafana import explore_url
 from tflog_tui.times import resolve_time
 from tflog_tui.ui.clipboard import copy_text
@@ -33,12 +31,12 @@ SAMPLE_LINES: Final = 500
 
 GRAFANA_URL_HINT: Final = (
     "Set the Grafana URL with --grafana-url, the TFLOG_GRAFANA_URL variable "
-    "or grafana_url in a profile."
+    "or grafana_url in a [profiles.NAME] table of the config file."
 )
 DATASOURCE_UID_HINT: Final = (
     "No Loki datasource uid is configured, so the link opens Grafana's default datasource. "
     "Set it with --grafana-datasource-uid, the TFLOG_GRAFANA_DATASOURCE_UID variable "
-    "or grafana_datasource_uid in a profile."
+    "or grafana_datasource_uid in a [profiles.NAME] table of the config file."
 )
 
 
@@ -70,7 +68,7 @@ def open_builder(app: TflogApp) -> None:
         now_ns = app.clock()
         time_range = (resolve_time(range_from, now_ns), resolve_time(range_to, now_ns))
     except ValueError as error:
-        app.notify(escape(f"The range is invalid: {error}"), severity="error")
+        app.notify(f"The range is invalid: {error}", severity="error", markup=False)
         return
 
     screen = BuilderScreen(
@@ -104,8 +102,9 @@ async def apply_builder_result(app: TflogApp, pane: Pane | None, result: Builder
 
     if result.query != result.log_query:
         app.notify(
-            "The pane shows the entries of the log query; the metric is drawn in the builder.",
-            timeout=4,
+            "The pane shows the entries of the log query, because a pane cannot show a "
+            "metric. Press b to see the chart again.",
+            timeout=5,
         )
 
     if result.action == "run" and pane is not None:
@@ -172,14 +171,20 @@ def copy_explore_link(app: TflogApp) -> str | None:
         )
     except ValueError as error:
         logger.warning("building the Explore link failed: %s", error)
-        app.notify(escape(str(error)), title="Explore link not copied", severity="error", timeout=8)
+        app.notify(
+            str(error),
+            title="Explore link not copied",
+            severity="error",
+            timeout=8,
+            markup=False,
+        )
         return None
 
     outcome = copy_text(cast("App[object]", app), link, "the Explore link")
     if grafana.datasource_uid:
-        app.notify(escape(outcome), timeout=4)
+        app.notify(outcome, timeout=4, markup=False)
     else:
-        app.notify(escape(f"{outcome}. {DATASOURCE_UID_HINT}"), severity="warning", timeout=8)
+        app.notify(f"{outcome}. {DATASOURCE_UID_HINT}", severity="warning", timeout=8, markup=False)
     return link
 
 
@@ -201,5 +206,5 @@ async def open_link_result(app: TflogApp, result: OpenLinkResult) -> Any:
         state.range_to = result.time_to
     pane = await app.add_pane(state)
     if result.note:
-        app.notify(result.note, timeout=5)
+        app.notify(result.note, timeout=5, markup=False)
     return pane
