@@ -102,8 +102,7 @@ async def apply_builder_result(app: TflogApp, pane: Pane | None, result: Builder
 
     if result.query != result.log_query:
         app.notify(
-            "The pane shows the entries of the log query, because a pane cannot show a "
-            "metric. Press b to see the chart again.",
+            "The pane shows the entries of the log query, because a pane cannot show a metric.",
             timeout=5,
         )
 
