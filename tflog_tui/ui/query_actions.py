@@ -91,7 +91,11 @@ async def apply_builder_result(app: TflogApp, pane: Pane | None, result: Builder
     """Run the builder's query in `pane`, in a new pane with the same range, or edit it as text.
 
     With `pane` None, every action except "edit_text" opens a new pane with the default range.
+    A pane closed while the builder was open counts as None.
     """
+    if pane is not None and not pane.is_attached:
+        pane = None
+
     if result.action == "edit_text":
         if pane is None:
             await app.action_focus_query()
