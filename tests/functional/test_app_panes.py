@@ -185,11 +185,11 @@ async def test_escape_cancels_range_query(make_loki_server: object) -> None:
         await wait_for(pilot, lambda: not pane.running, what="the cancelled query")
         await pilot.pause(0.2)
 
-        held = len(pane.state.buffer)
+        kept = len(pane.state.buffer)
         assert pane.activity == "query cancelled"
-        assert 0 < held < 20_000
-        assert pane.log_view.row_count == held
-        assert pane.state.buffer.line(held - 1) == "level=info entry 19999"
+        assert 0 < kept < 20_000
+        assert pane.log_view.row_count == kept
+        assert pane.state.buffer.line(kept - 1) == "level=info entry 19999"
 
 
 async def test_palette_runs_command(fixed_server: EmbeddedLoki) -> None:

@@ -391,8 +391,8 @@ class TflogApp(App[None]):
             elif kind == "context":
                 await self.open_context(entry)
             elif kind == "copy":
-                what = f"the value of {field}" if field else "the line"
-                outcome = copy_text(cast("App[object]", self), value, what)
+                copied = f"the value of {field}" if field else "the line"
+                outcome = copy_text(cast("App[object]", self), value, copied)
                 self.notify(escape(outcome), timeout=4)
         except (LogQLSyntaxError, ValueError) as error:
             logger.error("detail action %s on %s failed: %s", kind, field, error)
@@ -410,11 +410,11 @@ class TflogApp(App[None]):
     ) -> str:
         """Return `query` with a filter on `field` = `value` taken from `entry`.
 
-        `source` names where the field was found: the line gives a line
-        filter, a stream label a stream matcher, structured metadata or an
-        already parsed label a label filter, and a JSON or logfmt field a
-        label filter after the parser stage that extracts it. Without a
-        source, the entry itself decides.
+        `source` names where the field was found. The line gives a line
+        filter and a stream label gives a stream matcher. Structured metadata
+        or an already parsed label gives a label filter. A JSON or logfmt
+        field gives a label filter after the parser stage that extracts it.
+        Without a source, the entry decides.
         """
         if source is None:
             source = field_source(entry, field)
