@@ -5,6 +5,8 @@ from __future__ import annotations
 from app_helpers import BILLING_OLD_TASK, NOW_NS, make_settings, wait_for
 
 from tflog_tui.embedded import EmbeddedLoki
+from tflog_tui.grafana import explore_url, parse_explore_url
+from tflog_tui.settings import GrafanaSettings
 from tflog_tui.ui.app import TflogApp
 from tflog_tui.ui.widgets.query_bar import excerpt_with_caret
 
@@ -102,3 +104,33 @@ def test_caret_after_wide_characters() -> None:
 
     assert excerpt.plain == query
     assert caret.plain == " " * (column - 1 + 3) + "^"
+
+
+async def test_explore_link_sets_query_and_range(fixed_server: EmbeddedLoki) -> None:
+    query = '{service_name="billing-sync"}'
+    settings = make_settings(fixed_server.url, query=query)
+    settings.grafana = GrafanaSettings(url="https://grafana.example.com/", datasource_uid="loki1")
+    app = TflogApp(settings, clock=lambda: NOW_NS)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: len(app.panes()) == 1, what="a pane")
+        pane = app.panes()[0]
+        await wait_for(pilot, lambda: pane.state.loaded, what="the range query")
+        wanted = f'{{service_name="billing-sync"}} |= "{BILLING_OLD_TASK}"'
+        link = explore_url("https://grafana.example.com/", "loki1", wanted, "now-6h", "now")
+
+        await pilot.press("colon")
+        pane.query_bar.input.value = link
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: pane.state.loaded and not pane.running, what="re-run")
+        await pilot.pause(0.2)
+
+        assert pane.state.query == wanted
+        assert pane.query_bar.value == wanted
+        assert pane.state.range_from == "now-6h"
+        assert len(pane.state.buffer) == 10
+
+        await pilot.press("y")
+        copied = getattr(app, "last_copied_text", None)
+        assert copied is not None
+        assert parse_explore_url(copied).expr == wanted
+        assert parse_explore_url(copied).time_from == "now-6h"

@@ -21,6 +21,7 @@ from textual.widgets import Footer, Static, TabbedContent
 
 from tflog_tui.buffer import PaneBuffer
 from tflog_tui.buffer.levels import Level
+from tflog_tui.grafana import explore_url
 from tflog_tui.logql import (
     JsonParser,
     LogfmtParser,
@@ -102,6 +103,7 @@ class TflogApp(App[None]):
         Binding("right_square_bracket", "next_pane", "Next pane", show=False),
         Binding("left_square_bracket", "previous_pane", "Previous pane", show=False),
         Binding("ctrl+r", "reload_sidebar", "Reload sidebar", show=False),
+        Binding("y", "copy_explore_link", "Copy Explore link", show=False),
         Binding("question_mark,f1", "help", "Help"),
     ]
 
@@ -671,6 +673,34 @@ class TflogApp(App[None]):
         """List services (or hostnames) again for the active pane's range."""
         self.sidebar.reload()
 
+    def action_copy_explore_link(self) -> None:
+        """Copy a Grafana Explore link for the active pane's query and range."""
+        pane = self._pane_or_hint()
+        if pane is None:
+            return
+        grafana = self.settings.grafana
+        if not grafana.url:
+            self.notify(
+                "No Grafana URL is configured: set --grafana-url or TFLOG_GRAFANA_URL.",
+                severity="warning",
+            )
+            return
+        try:
+            link = explore_url(
+                grafana.url,
+                grafana.datasource_uid,
+                pane.state.query,
+                pane.state.range_from,
+                pane.state.range_to,
+                grafana.org_id,
+            )
+        except ValueError as error:
+            logger.error("building the Explore link failed: %s", error)
+            self.notify(escape(f"Cannot build the Explore link: {error}"), severity="error")
+            return
+        outcome = copy_text(cast("App[object]", self), link, "the Grafana Explore link")
+        self.notify(escape(outcome), timeout=4)
+
     def _run_log_view_action(self, action: str) -> None:
         """Run `action` (a LogView action name without `action_`) in the active pane."""
         pane = self._pane_or_hint()
@@ -720,6 +750,11 @@ class TflogApp(App[None]):
                 self.action_toggle_utc,
             ),
             ("Reload sidebar", "List services again (ctrl+r)", self.action_reload_sidebar),
+            (
+                "Copy Grafana Explore link",
+                "Copy a link that opens the pane's query in Grafana (y)",
+                self.action_copy_explore_link,
+            ),
             (
                 "Group sidebar by hostname",
                 "Switch services/hostnames (H in the sidebar)",

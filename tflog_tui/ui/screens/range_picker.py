@@ -115,7 +115,7 @@ class RangePicker(ModalScreen[tuple[str, str] | None]):
         except ValueError as error:
             return f"Invalid 'from' {range_from!r}: {error}"
         try:
-            end_ns = resolve_time(range_to, now_ns)
+            end_ns = resolve_time(range_to, now_ns, round_up=True)
         except ValueError as error:
             return f"Invalid 'to' {range_to!r}: {error}"
         if start_ns >= end_ns:

@@ -19,6 +19,7 @@ from textual.worker import Worker
 
 from tflog_tui.buffer import PaneBuffer
 from tflog_tui.buffer.levels import Level
+from tflog_tui.grafana import expand_variables
 from tflog_tui.loki.errors import LokiError
 from tflog_tui.loki.models import Entry, Labels
 from tflog_tui.loki.tail import TailDropped, TailEntries, TailState
@@ -208,7 +209,7 @@ class Pane(TabPane):
         """Return the pane's range as (start, end) nanoseconds since the epoch; end exclusive."""
         now_ns = self.clock()
         start_ns = resolve_time(self.state.range_from, now_ns)
-        end_ns = resolve_time(self.state.range_to, now_ns)
+        end_ns = resolve_time(self.state.range_to, now_ns, round_up=True)
         return start_ns, end_ns
 
     def run_query(self) -> None:
@@ -535,6 +536,32 @@ class Pane(TabPane):
         if self.state.title == "query":
             self.rename(title_for_query(event.query))
         self.rerun()
+        self.focus_log()
+
+    @on(QueryBar.LinkSubmitted)
+    def _on_link_submitted(self, event: QueryBar.LinkSubmitted) -> None:
+        """Take the query and range of a pasted Explore link and run them."""
+        event.stop()
+        link = event.link
+        now_ns = self.clock()
+        try:
+            start_ns = resolve_time(link.time_from, now_ns)
+            end_ns = resolve_time(link.time_to, now_ns, round_up=True)
+        except ValueError as error:
+            self.query_bar.show_error(f"Invalid range in the Explore link: {error}")
+            return
+
+        query = expand_variables(link.expr, start_ns, end_ns)
+        self.query_bar.set_query(query)
+        if not self.query_bar.check(query):
+            return
+        self.state.query = query
+        self.state.range_from = link.time_from
+        self.state.range_to = link.time_to
+        if self.state.title == "query":
+            self.rename(title_for_query(query))
+        self.state.mode = "range"
+        self.run_query()
         self.focus_log()
 
     def rename(self, title: str) -> None:

@@ -11,6 +11,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
+from tflog_tui.grafana import ExploreLink, is_explore_url, parse_explore_url
 from tflog_tui.logql import LogQLSyntaxError, parse_log_query
 
 
@@ -86,6 +87,13 @@ class QueryBar(Widget):
         query_bar: QueryBar
         query: str
 
+    @dataclass
+    class LinkSubmitted(Message):
+        """A Grafana Explore link pasted in place of a query."""
+
+        query_bar: QueryBar
+        link: ExploreLink
+
     def __init__(self, query: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._query = query
@@ -145,9 +153,19 @@ class QueryBar(Widget):
         return True
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Check the query and post `Submitted` when it parses."""
+        """Check the query and post `Submitted` when it parses, or `LinkSubmitted` for a link."""
         event.stop()
         query = event.value.strip()
+        if is_explore_url(query):
+            try:
+                link = parse_explore_url(query)
+            except ValueError as error:
+                self.show_error(f"Invalid Grafana Explore link: {error}")
+                return
+            self.clear_error()
+            self.post_message(self.LinkSubmitted(self, link))
+            return
+
         if self.check(query):
             self.post_message(self.Submitted(self, query))
 
