@@ -183,7 +183,12 @@ class Sidebar(Vertical):
             self.rebuild()
 
     async def _load_tasks(self, service: str) -> None:
-        """Find the service's tasks and when each was last seen (one metric query)."""
+        """Find the service's tasks and when each was last seen (one metric query).
+
+        NOTE: the last-seen time is the end of the last step that counted an
+        entry, so it is up to one step (range / 240, at least 1 minute) after
+        the task's newest entry, and tasks within one step may sort by id.
+        """
         start_ns, end_ns = self.range_ns()
         start_ns = max(start_ns, end_ns - MAX_TASK_WINDOW_NS)
         step_ns = max((end_ns - start_ns) // TASK_POINTS, NS_PER_MINUTE)
