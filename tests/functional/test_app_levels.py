@@ -8,6 +8,7 @@ from tflog_tui.buffer import Level
 from tflog_tui.embedded import EmbeddedLoki
 from tflog_tui.logql import parse_log_query
 from tflog_tui.ui.app import TflogApp
+from tflog_tui.ui.widgets.level_bar import compact_count
 from tflog_tui.ui.widgets.pane import Pane
 
 BILLING = '{service_name="billing-sync"}'
@@ -105,3 +106,22 @@ async def test_click_toggles_level(fixed_server: EmbeddedLoki) -> None:
         assert level == Level.ERROR
         assert Level.ERROR not in pane.state.levels
         assert pane.log_view.row_count == 18
+
+
+def test_compact_count_fits_five_cells() -> None:
+    cases = {
+        0: "0",
+        999: "999",
+        1000: "1k",
+        12_345: "12.3k",
+        99_999: "99.9k",
+        100_000: "100k",
+        999_999: "999k",
+        1_000_000: "1M",
+        1_250_000: "1.2M",
+        99_999_999: "99.9M",
+        123_456_789: "123M",
+    }
+    for value, expected in cases.items():
+        assert compact_count(value) == expected
+        assert len(compact_count(value)) <= 5

@@ -25,14 +25,19 @@ LETTERS: dict[Level, str] = {level: name[0].upper() for level, name in SHORT_NAM
 
 
 def compact_count(value: int) -> str:
-    """Format a count in at most five cells: `999`, `12.3k`, `1.2M`."""
+    """Format a count below a billion in at most five cells: `999`, `12.3k`, `1.2M`.
+
+    Counts are rounded down, so `99,999` shows as `99.9k`, never `100k`.
+    """
     if value < 1000:
         return str(value)
     if value < 100_000:
-        return f"{value / 1000:.1f}k".replace(".0k", "k")
+        return f"{value // 100 / 10:.1f}k".replace(".0k", "k")
     if value < 1_000_000:
         return f"{value // 1000}k"
-    return f"{value / 1_000_000:.1f}M".replace(".0M", "M")
+    if value < 100_000_000:
+        return f"{value // 100_000 / 10:.1f}M".replace(".0M", "M")
+    return f"{value // 1_000_000}M"
 
 
 class LevelBar(Widget):
