@@ -16,7 +16,7 @@ from tflog_tui.logql import LogQLSyntaxError, parse_log_query
 
 
 def excerpt_with_caret(query: str, column: int, width: int) -> tuple[Text, Text]:
-    """Cut `query` to `width` cells around the 1-based `column` and mark it.
+    """Cut `query` to `width` characters around the 1-based `column` and mark it.
 
     Returns the excerpt with the marked character highlighted, and a line
     with a caret under it. Both are plain text (no markup is interpreted).
