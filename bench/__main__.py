@@ -81,7 +81,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== {topic}", flush=True)
         for figure in _run_topic(topic):
             figures.append(figure)
-            verdict = "" if figure.met is None else ("  ok" if figure.met else "  MISSED")
+            verdict = ""
+            if figure.met is not None:
+                verdict = "  ok" if figure.met else "  MISSED"
             target = f"  (target {figure.target})" if figure.target else ""
             print(f"  {figure.name}: {figure.format_value()}{target}{verdict}", flush=True)
 

@@ -45,6 +45,29 @@ def median_seconds(function: Callable[[], object], *, runs: int = 5, warmup: int
     return statistics.median(timings)
 
 
+def interleaved_medians(
+    functions: list[Callable[[], object]], *, runs: int = 5, warmup: int = 1
+) -> list[float]:
+    """Time `functions` in turn, run after run; return the median seconds of each.
+
+    Taking turns spreads a load spike on a shared machine over every function,
+    so ratios between them stay meaningful. Each function first runs `warmup`
+    times untimed.
+    """
+    for _ in range(warmup):
+        for function in functions:
+            function()
+
+    timings: list[list[float]] = [[] for _ in functions]
+    for _ in range(runs):
+        for function, times in zip(functions, timings, strict=True):
+            gc.collect()
+            started = time.perf_counter()
+            function()
+            times.append(time.perf_counter() - started)
+    return [statistics.median(times) for times in timings]
+
+
 def machine_description() -> str:
     """Describe the machine: cores, memory and Python version."""
     memory = "unknown memory"

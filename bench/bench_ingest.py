@@ -1,6 +1,6 @@
 """Ingest: decode query_range pages from raw bytes and store them in a pane buffer.
 
-A page is what Loki answers to one `query_range` request at the default
+A page is what Loki returns for one `query_range` request at the default
 limit: 5,000 entries of about 200 bytes over 20 streams. The baseline is a
 bare `orjson.loads` of the same bytes, measured in the same run, because the
 decoder cannot be faster than the JSON parse it starts with.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import orjson
 
-from bench._common import Figure, median_seconds
+from bench._common import Figure, interleaved_medians, median_seconds
 from tflog_tui.buffer import PaneBuffer, detect_line_level
 from tflog_tui.loki.decode import decode_query_streams
 from tflog_tui.loki.models import LabelInterner
@@ -90,9 +90,9 @@ def run() -> list[Figure]:
         for line in lines:
             detect_line_level(line)
 
-    loads_s = median_seconds(loads_all, runs=7)
-    decode_s = median_seconds(decode_all, runs=7)
-    store_s = median_seconds(decode_and_store, runs=5)
+    loads_s, decode_s, store_s = interleaved_medians(
+        [loads_all, decode_all, decode_and_store], runs=7
+    )
     detect_s = median_seconds(detect_levels, runs=5)
 
     decode_ratio = loads_s / decode_s

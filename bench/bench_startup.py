@@ -12,7 +12,7 @@ import subprocess
 import sys
 import textwrap
 
-from bench._common import Figure, median_seconds
+from bench._common import Figure, interleaved_medians, median_seconds
 from tflog_tui.embedded import LogStore
 from tflog_tui.embedded.demo import DemoGenerator, load_history
 
@@ -49,9 +49,14 @@ def _run(arguments: list[str]) -> None:
 def run() -> list[Figure]:
     """Measure start-up times and their ratios to importing Textual."""
     python = sys.executable
-    baseline = median_seconds(lambda: _run([python, "-c", "import textual.app"]), runs=7)
-    version = median_seconds(lambda: _run([python, "-m", "tflog_tui", "--version"]), runs=7)
-    first_frame = median_seconds(lambda: _run([python, "-c", FIRST_FRAME_SCRIPT]), runs=5)
+    baseline, version, first_frame = interleaved_medians(
+        [
+            lambda: _run([python, "-c", "import textual.app"]),
+            lambda: _run([python, "-m", "tflog_tui", "--version"]),
+            lambda: _run([python, "-c", FIRST_FRAME_SCRIPT]),
+        ],
+        runs=7,
+    )
 
     demo_s = median_seconds(
         lambda: load_history(LogStore(), 24, DemoGenerator(seed=7)), runs=3, warmup=0
