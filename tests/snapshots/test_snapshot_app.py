@@ -84,3 +84,16 @@ def test_welcome_without_pane(snap_compare: Any, threaded_server: ThreadedServer
     app = snapshot_app(threaded_server.url)
 
     assert snap_compare(app, terminal_size=(100, 24), run_before=settle)
+
+
+def test_split_large_terminal(snap_compare: Any, threaded_server: ThreadedServer) -> None:
+    app = snapshot_app(threaded_server.url, query=BILLING)
+
+    async def split(pilot: Any) -> None:
+        await settle(pilot)
+        await pilot.press("vertical_line")
+        await settle(pilot)
+        pilot.app.active_pane().set_query('{service_name="mailer"}')
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(180, 40), run_before=split)

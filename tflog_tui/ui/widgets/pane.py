@@ -470,9 +470,15 @@ class Pane(TabPane):
 
     def set_query(self, query: str) -> None:
         """Replace the pane's query and run it again in the current mode."""
-        self.state.query = query
+        self._replace_query(query)
         self.query_bar.set_query(query)
         self.rerun()
+
+    def _replace_query(self, query: str) -> None:
+        """Store `query`; a title derived from the old query follows the new one."""
+        if self.state.title == title_for_query(self.state.query):
+            self.rename(title_for_query(query))
+        self.state.query = query
 
     def rerun(self) -> None:
         """Run the pane's query again: a new range query, or a new tail in tail mode."""
@@ -532,9 +538,7 @@ class Pane(TabPane):
     @on(QueryBar.Submitted)
     def _on_query_submitted(self, event: QueryBar.Submitted) -> None:
         event.stop()
-        self.state.query = event.query
-        if self.state.title == "query":
-            self.rename(title_for_query(event.query))
+        self._replace_query(event.query)
         self.rerun()
         self.focus_log()
 
@@ -555,11 +559,9 @@ class Pane(TabPane):
         self.query_bar.set_query(query)
         if not self.query_bar.check(query):
             return
-        self.state.query = query
+        self._replace_query(query)
         self.state.range_from = link.time_from
         self.state.range_to = link.time_to
-        if self.state.title == "query":
-            self.rename(title_for_query(query))
         self.state.mode = "range"
         self.run_query()
         self.focus_log()
