@@ -24,6 +24,9 @@ from tflog_tui.ui.pane_query import selector_query
 FROZEN_NOW_NS = 1_796_385_600_000_000_000
 """The clock of the app and the server: 2026-12-04T12:00:00Z, nanoseconds since the epoch."""
 
+SHOWN_URL = "http://127.0.0.1:3100"
+"""The server address the status line shows; the server listens on an ephemeral port."""
+
 DEMO_SEED = 7
 SIZE = (120, 36)
 
@@ -38,7 +41,7 @@ def screenshot_settings(url: str, query: str | None = None, **overrides: Any) ->
         "query": query,
         "time_from": "now-1h",
         "time_to": "now",
-        "embedded_url": url,
+        "embedded_url": SHOWN_URL,
         "utc": True,
     }
     values.update(overrides)
