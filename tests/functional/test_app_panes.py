@@ -250,3 +250,22 @@ async def test_closing_left_merges_right(fixed_server: EmbeddedLoki) -> None:
         assert panes[0].state is state
         assert app.side_of(panes[0]) == "left"
         assert app.active_pane() is panes[0]
+
+
+async def test_tabs_keep_cursor(fixed_server: EmbeddedLoki) -> None:
+    app = TflogApp(make_settings(fixed_server.url, query=BILLING), clock=lambda: NOW_NS)
+    async with app.run_test(size=(120, 40)) as pilot:
+        billing = await loaded_pane(pilot, app)
+        await pilot.press("g", "j", "j")
+        cursor = billing.log_view.cursor_row
+        await app.open_query('{service_name="mailer"}', "mailer")
+        mailer = await loaded_pane(pilot, app, 1)
+        assert app.active_pane() is mailer
+
+        await pilot.press("left_square_bracket")
+        assert app.active_pane() is billing
+        assert billing.log_view.cursor_row == cursor
+        assert billing.log_view.follow is False
+        await pilot.press("right_square_bracket")
+        assert app.active_pane() is mailer
+        assert mailer.log_view.follow is True
