@@ -139,7 +139,7 @@ async def test_missing_uid_still_copies(fixed_server: EmbeddedLoki) -> None:
 async def test_open_legacy_and_metric_links(fixed_server: EmbeddedLoki) -> None:
     left = ["1796383200000", "1796385600000", "loki-uid", {"refId": "A", "expr": QUERY}]
     legacy = "https://grafana.example.com/explore?orgId=1&left=" + quote(json.dumps(left), safe="")
-    metric = f"sum(count_over_time({QUERY} [5m])) > 0"
+    metric = f"sum(count_over_time({QUERY} [$__auto])) > 0"
     panes = {
         "a1b": {
             "datasource": "loki-uid",

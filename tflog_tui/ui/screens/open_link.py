@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from tflog_tui.grafana import ExploreLink, is_explore_url, parse_explore_url
+from tflog_tui.grafana import ExploreLink, expand_variables, is_explore_url, parse_explore_url
 from tflog_tui.logql import LogQLSyntaxError, LogQuery, parse
 from tflog_tui.times import resolve_time
 from tflog_tui.ui.screens.builder import first_log_query
@@ -39,7 +39,8 @@ def read_link_or_query(text: str, now_ns: int) -> OpenLinkResult:
     """Read an Explore link or a LogQL query; raise ValueError with a message for the user.
 
     A metric query (an alert's `count_over_time(...) > 0`) opens its first log query,
-    because a pane shows entries. `now_ns` checks that the link's range resolves.
+    because a pane shows entries. Grafana variables such as `$__auto` are expanded for
+    the link's range, resolved at `now_ns` (nanoseconds since the epoch).
     """
     text = text.strip()
     if not text:
@@ -52,13 +53,15 @@ def read_link_or_query(text: str, now_ns: int) -> OpenLinkResult:
 
     if is_explore_url(text) or text.lower().startswith(("http://", "https://")):
         link = parse_explore_url(text)
-        expr_text = link.expr
         time_from, time_to = link.time_from, link.time_to
-        for value in (time_from, time_to):
-            try:
-                resolve_time(value, now_ns)
-            except ValueError as error:
-                raise ValueError(f"the link's range cannot be read: {error}") from None
+        try:
+            start_ns = resolve_time(time_from, now_ns)
+            end_ns = resolve_time(time_to, now_ns, round_up=True)
+        except ValueError as error:
+            raise ValueError(f"the link's range cannot be read: {error}") from None
+
+        # Dashboards and alerts write `[$__auto]` or `[$__interval]` in metric queries.
+        expr_text = expand_variables(link.expr, start_ns, end_ns)
 
     try:
         expr = parse(expr_text)
