@@ -12,7 +12,7 @@ import orjson
 
 from bench._common import Figure, interleaved_medians, median_seconds
 from tflog_tui.buffer import PaneBuffer, detect_line_level
-from tflog_tui.loki.decode import decode_query_streams
+from tflog_tui.loki.decode import decode_query_page
 from tflog_tui.loki.models import LabelInterner
 
 ENTRIES = 5_000
@@ -76,13 +76,13 @@ def run() -> list[Figure]:
     def decode_all() -> None:
         interner = LabelInterner()
         for body in bodies:
-            decode_query_streams(body, interner)
+            decode_query_page(body, interner)
 
     def decode_and_store() -> None:
         interner = LabelInterner()
         buffer = PaneBuffer()
         for body in bodies:
-            buffer.append(decode_query_streams(body, interner))
+            buffer.append(decode_query_page(body, interner))
 
     lines = [_line(index) for index in range(20_000)]
 

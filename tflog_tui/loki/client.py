@@ -20,7 +20,7 @@ from tflog_tui.loki.decode import (
     MatrixSeries,
     VectorSample,
     decode_matrix,
-    decode_query_streams,
+    decode_query_page,
     decode_vector,
     load_json,
     success_data,
@@ -38,7 +38,7 @@ from tflog_tui.loki.errors import (
     first_line,
     looks_like_html,
 )
-from tflog_tui.loki.models import Entry, LabelInterner, Labels
+from tflog_tui.loki.models import Entry, EntryPage, LabelInterner, Labels
 from tflog_tui.loki.paging import (
     ROOT_PARTITIONS,
     Direction,
@@ -92,7 +92,7 @@ class _Counters:
 
 @dataclass(frozen=True, slots=True)
 class _Page:
-    entries: list[Entry]
+    entries: EntryPage
     requested: int
 
 
@@ -290,7 +290,7 @@ class LokiClient:
         limit: int | None = None,
         page_size: int | None = None,
         progress: ProgressCallback | None = None,
-    ) -> AsyncIterator[list[Entry]]:
+    ) -> AsyncIterator[EntryPage]:
         """Yield every entry of a log query in `[start_ns, end_ns)` as batches in `direction` order.
 
         `start_ns` is inclusive and `end_ns` exclusive, nanoseconds since the
@@ -301,6 +301,7 @@ class LokiClient:
         `max_query_length_ns` are fetched as windows, `split_parallelism` at a time.
         To stop early, cancel the task or close the iterator (for example with
         `contextlib.aclosing`), which cancels the windows being prefetched.
+        A batch is an `EntryPage`: a sequence of entries stored as columns.
         """
         if direction not in ("forward", "backward"):
             raise ValueError(f"direction must be 'forward' or 'backward', not {direction!r}")
@@ -333,7 +334,7 @@ class LokiClient:
                                 counters.pages,
                                 yielded,
                                 counters.bytes,
-                                batch[-1].ts_ns,
+                                batch.ts_ns[-1],
                                 start_ns,
                                 end_ns,
                             )
@@ -370,7 +371,7 @@ class LokiClient:
         limit: int | None,
         page_size: int | None,
         counters: _Counters,
-    ) -> AsyncGenerator[list[Entry], None]:
+    ) -> AsyncGenerator[EntryPage, None]:
         if len(windows) == 1 or self.settings.split_parallelism <= 1:
             for window_start, window_end in windows:
                 async for batch in self._read_window(
@@ -445,7 +446,7 @@ class LokiClient:
         limit: int | None,
         page_size: int | None,
         counters: _Counters,
-    ) -> AsyncIterator[list[Entry]]:
+    ) -> AsyncIterator[EntryPage]:
         cursor = PageCursor(start_ns, end_ns, direction)
         remaining = limit
         while not cursor.done:
@@ -458,7 +459,7 @@ class LokiClient:
             )
             fresh, stuck = cursor.accept(page.entries, page.requested)
             if stuck:
-                crowded_ns = page.entries[0].ts_ns
+                crowded_ns = page.entries.ts_ns[0]
                 seen = cursor.seen_at_boundary
                 everything = await self._read_nanosecond(query, crowded_ns, counters)
                 fresh = fresh + [entry for entry in everything if entry.key not in seen]
@@ -515,7 +516,7 @@ class LokiClient:
             counters.pages += 1
             counters.bytes += len(body)
             try:
-                entries = decode_query_streams(body, counters.interner)
+                entries = decode_query_page(body, counters.interner)
             except DecodeError as error:
                 raise self.decode_error(body, error) from error
             return _Page(sort_page(entries, direction), limit)
@@ -553,12 +554,12 @@ class LokiClient:
         return list(collected.values())
 
     def _split_partition(
-        self, partition: LinePartition | None, entries: list[Entry], ts_ns: int
+        self, partition: LinePartition | None, entries: EntryPage, ts_ns: int
     ) -> list[LinePartition]:
         if partition is None:
             return list(ROOT_PARTITIONS)
 
-        lines = [entry.line for entry in entries]
+        lines = entries.lines
         if not all(partition.contains(line) for line in lines):
             logger.warning(
                 "Loki at %s ignored a line filter while splitting nanosecond %d; "

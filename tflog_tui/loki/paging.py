@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Final, Literal
+from typing import Final, Literal, TypeVar
 
 from tflog_tui.logql.units import parse_duration
 from tflog_tui.loki.decode import timestamp_of
-from tflog_tui.loki.models import Entry, Labels
+from tflog_tui.loki.models import Entry, EntryPage, Labels
 
 Direction = Literal["forward", "backward"]
+
+PageT = TypeVar("PageT", list[Entry], EntryPage)
 
 MAX_CODE_POINT: Final = 0x10FFFF
 _SURROGATES_FIRST: Final = 0xD800
@@ -58,8 +60,16 @@ def parse_max_query_length(text: str) -> int | None:
         return None
 
 
-def sort_page(entries: list[Entry], direction: Direction) -> list[Entry]:
-    """Sort the entries of one page (stream after stream) into `direction` order, stably."""
+def sort_page(entries: PageT, direction: Direction) -> PageT:
+    """Sort the entries of one page (stream after stream) into `direction` order, stably.
+
+    A list is sorted in place; an `EntryPage` is sorted by its timestamp
+    column into a new page (or returned as it is when already in order).
+    Entries that share a timestamp keep Loki's order in both directions.
+    """
+    if isinstance(entries, EntryPage):
+        return entries.sorted_by_time(reverse=direction == "backward")
+
     entries.sort(key=timestamp_of, reverse=direction == "backward")
     return entries
 
@@ -85,14 +95,18 @@ class PageCursor:
         """Return how far the read has come: the next start (forward) or end (backward)."""
         return self.start_ns if self.direction == "forward" else self.end_ns
 
-    def accept(self, page: list[Entry], requested: int) -> tuple[list[Entry], bool]:
+    def accept(self, page: PageT, requested: int) -> tuple[PageT, bool]:
         """Take one page sorted in direction order; return (new entries, stuck).
 
         `requested` is the `limit` the page was asked with; a shorter page
         ends the read. `stuck` is True when the page was full and every
         entry in it shares one timestamp: the caller must then read that
-        nanosecond another way and call `skip_timestamp`.
+        nanosecond another way and call `skip_timestamp`. An `EntryPage`
+        is read by its columns and gives an `EntryPage`.
         """
+        if isinstance(page, EntryPage):
+            return self._accept_columns(page, requested)
+
         boundary = self.boundary_ns
         seen = self.seen_at_boundary
         if boundary is None or not seen:
@@ -114,13 +128,57 @@ class PageCursor:
                 break
             self.seen_at_boundary.add(entry.key)
 
+        return fresh, self._advance(first_ns, last_ns)
+
+    def _accept_columns(self, page: EntryPage, requested: int) -> tuple[EntryPage, bool]:
+        """Do what `accept` does on a page's columns, visiting only entries at the boundaries."""
+        ts_ns = page.ts_ns
+        boundary = self.boundary_ns
+        seen = self.seen_at_boundary
+        fresh = page
+        if boundary is not None and seen and boundary in ts_ns:
+            repeated = []
+            index = ts_ns.index(boundary)
+            while True:
+                if page.key_at(index) in seen:
+                    repeated.append(index)
+                try:
+                    index = ts_ns.index(boundary, index + 1)
+                except ValueError:
+                    break
+
+            if repeated == list(range(len(repeated))):
+                fresh = page[len(repeated) :]
+            elif repeated:
+                dropped = set(repeated)
+                fresh = page.take(index for index in range(len(page)) if index not in dropped)
+
+        if len(page) < requested or not page:
+            self.done = True
+            return fresh, False
+
+        first_ns = ts_ns[0]
+        last_ns = ts_ns[-1]
+        if last_ns != boundary:
+            self.boundary_ns = last_ns
+            self.seen_at_boundary = set()
+        add = self.seen_at_boundary.add
+        for index in range(len(ts_ns) - 1, -1, -1):
+            if ts_ns[index] != last_ns:
+                break
+            add(page.key_at(index))
+
+        return fresh, self._advance(first_ns, last_ns)
+
+    def _advance(self, first_ns: int, last_ns: int) -> bool:
+        """Move the window to the last timestamp of a full page; return whether it is stuck."""
         if self.direction == "forward":
             self.start_ns = last_ns
         else:
             self.end_ns = last_ns + 1
         if self.start_ns >= self.end_ns:
             self.done = True
-        return fresh, first_ns == last_ns
+        return first_ns == last_ns
 
     def skip_timestamp(self, ts_ns: int) -> None:
         """Move past `ts_ns` after all its entries were read some other way."""
