@@ -1,10 +1,49 @@
-"""A Loki-compatible server in memory: the zero-configuration default and the test backend."""
+"""A Loki-compatible server in memory: the zero-configuration default and the test backend.
 
-from tflog_tui.embedded.limits import ServerLimits
-from tflog_tui.embedded.runner import create_server, run_server
-from tflog_tui.embedded.server import EmbeddedLoki
-from tflog_tui.embedded.store import LogStore
-from tflog_tui.embedded.threaded import ThreadedServer, serve_in_thread
+Each name below is imported from its submodule on first access (PEP 562), so
+aiohttp loads only when the server is used, not when another part of tflog
+imports a light submodule of this package.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tflog_tui.embedded.limits import ServerLimits
+    from tflog_tui.embedded.runner import create_server, run_server
+    from tflog_tui.embedded.server import EmbeddedLoki
+    from tflog_tui.embedded.store import LogStore
+    from tflog_tui.embedded.threaded import ThreadedServer, serve_in_thread
+
+_SUBMODULE_OF = {
+    "ServerLimits": "tflog_tui.embedded.limits",
+    "create_server": "tflog_tui.embedded.runner",
+    "run_server": "tflog_tui.embedded.runner",
+    "EmbeddedLoki": "tflog_tui.embedded.server",
+    "LogStore": "tflog_tui.embedded.store",
+    "ThreadedServer": "tflog_tui.embedded.threaded",
+    "serve_in_thread": "tflog_tui.embedded.threaded",
+}
+"""Module that defines each name this package re-exports."""
+
+
+def __getattr__(name: str) -> object:
+    """Import the submodule that defines `name`, cache the value in this module and return it."""
+    module_name = _SUBMODULE_OF.get(name)
+    if module_name is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """List the module's attributes, the names not imported yet included."""
+    return sorted(set(globals()) | set(_SUBMODULE_OF))
+
 
 __all__ = [
     "EmbeddedLoki",
