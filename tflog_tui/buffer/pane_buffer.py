@@ -35,11 +35,11 @@ from __future__ import annotations
 import logging
 from array import array
 from collections.abc import Collection, Iterable
-from itertools import islice
+from itertools import islice, repeat
 from typing import Final
 
 from tflog_tui.buffer.levels import Level, detect_line_level, level_from_labels
-from tflog_tui.loki.models import EMPTY_LABELS, Entry, LabelInterner, Labels
+from tflog_tui.loki.models import EMPTY_LABELS, Entry, EntryPage, LabelInterner, Labels
 
 logger = logging.getLogger(__name__)
 
@@ -172,7 +172,10 @@ class PaneBuffer:
         line_column = self._back_line
         start = len(ts_column)
 
-        self._ingest(entries, ts_column, stream_column, level_column, line_column)
+        if isinstance(entries, EntryPage):
+            self._ingest_page(entries, ts_column, stream_column, level_column, line_column)
+        else:
+            self._ingest(entries, ts_column, stream_column, level_column, line_column)
 
         added = len(ts_column) - start
         if added == 0:
@@ -213,13 +216,23 @@ class PaneBuffer:
         level_column = self._front_level
         start = len(ts_column)
 
-        self._ingest(
-            islice(entries_newest_first, max(room, 0)),
-            ts_column,
-            self._front_stream,
-            level_column,
-            self._front_line,
-        )
+        if isinstance(entries_newest_first, EntryPage):
+            page = entries_newest_first
+            self._ingest_page(
+                page if excess <= 0 else page[: max(room, 0)],
+                ts_column,
+                self._front_stream,
+                level_column,
+                self._front_line,
+            )
+        else:
+            self._ingest(
+                islice(entries_newest_first, max(room, 0)),
+                ts_column,
+                self._front_stream,
+                level_column,
+                self._front_line,
+            )
 
         added = len(ts_column) - start
         if added == 0:
@@ -281,6 +294,55 @@ class PaneBuffer:
             stream_append(stream)
             level_append(code)
             line_append(line)
+
+    def _ingest_page(
+        self,
+        page: EntryPage,
+        ts_column: array[int],
+        stream_column: array[int],
+        level_column: bytearray,
+        line_column: list[str],
+    ) -> None:
+        """Extend one half's columns with a page's columns, in the page's order.
+
+        The page's stream table is mapped to stream ids once per stream. A
+        stream whose labels name a level gives that level to all its
+        entries; the other entries have their line examined.
+        """
+        by_identity = self._stream_by_identity
+        stream_levels = self._stream_levels
+        ids = []
+        for labels, metadata, parsed in page.streams:
+            found = by_identity.get((id(labels), id(metadata), id(parsed)))
+            ids.append(self._stream_id(labels, metadata, parsed) if found is None else found)
+        levels = [stream_levels[stream] for stream in ids]
+
+        # Every column is built before any is extended, so a timestamp
+        # outside int64 raises with the buffer unchanged.
+        stream_ids = page.stream_ids
+        lines = page.lines
+        stamps = array("q", page.ts_ns)
+        if len(ids) == 1:
+            streams = array("I", repeat(ids[0], len(stream_ids)))
+        else:
+            streams = array("I", map(ids.__getitem__, stream_ids))
+
+        if not any(levels):
+            codes = bytes(map(detect_line_level, lines))
+        elif all(levels):
+            codes = bytes(map(levels.__getitem__, stream_ids))
+        else:
+            codes = bytes(
+                [
+                    levels[stream] or detect_line_level(line)
+                    for stream, line in zip(stream_ids, lines, strict=True)
+                ]
+            )
+
+        ts_column.extend(stamps)
+        stream_column.extend(streams)
+        level_column.extend(codes)
+        line_column.extend(lines)
 
     def _stream_id(self, labels: Labels, metadata: Labels, parsed: Labels) -> int:
         """Return the id of a (labels, metadata, parsed) triple, adding it on first use.
