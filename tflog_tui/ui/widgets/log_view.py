@@ -585,12 +585,22 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         if top_id is None:
             return
         index = self._rows.insertion_index(top_id)
-        self.scroll_to(y=index, animate=False, immediate=True)
+        self._scroll_to_y(index)
+
+    def _scroll_to_y(self, y: int) -> None:
+        """Scroll so that view row `y` is at the top, at once.
+
+        Textual (8.x) scrolls a widget only once its scrollbar is shown, and
+        the scrollbar appears at the next layout. Without `force`, the first
+        scroll after a load grows the virtual size is dropped, so the view
+        stayed at the oldest rows while the cursor was on the newest.
+        """
+        self.scroll_to(y=y, animate=False, immediate=True, force=True)
 
     def _scroll_to_end(self) -> None:
         if not self._ready:
             return
-        self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+        self._scroll_to_y(self.max_scroll_y)
 
     def _scroll_to_cursor(self, center: bool = False) -> None:
         index = self._cursor_index
@@ -606,7 +616,7 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
                 target = top
                 if self._rows_between(top, index) > height:
                     target = self._top_for_bottom(index, height)
-            self.scroll_to(y=min(target, self._bottom_top), animate=False, immediate=True)
+            self._scroll_to_y(min(target, self._bottom_top))
             return
 
         if center and not top <= index < top + height:
@@ -617,7 +627,7 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
             target = index - height + 1
         else:
             return
-        self.scroll_to(y=max(0, target), animate=False, immediate=True)
+        self._scroll_to_y(max(0, target))
 
     def _index_at_y(self, y: int) -> int | None:
         if self.wrap:
