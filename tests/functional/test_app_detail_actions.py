@@ -11,6 +11,7 @@ from app_helpers import (
     wait_for,
 )
 
+from tflog_tui.buffer import Level
 from tflog_tui.embedded import EmbeddedLoki
 from tflog_tui.logql import LineFilter, parse_log_query
 from tflog_tui.loki import Entry, Labels
@@ -145,3 +146,26 @@ async def test_open_task_found_in_line(fixed_server: EmbeddedLoki) -> None:
         assert task.state.query == f'{BILLING} |= "{BILLING_OLD_TASK}"'
         assert task.state.title == f"billing-sync/{BILLING_OLD_TASK}"
         assert len(task.state.buffer) == 10
+
+
+async def test_detail_follows_view_level_and_utc(fixed_server: EmbeddedLoki) -> None:
+    mailer = '{service_name="mailer"}'
+    app = TflogApp(make_settings(fixed_server.url, query=mailer, utc=True), clock=lambda: NOW_NS)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = await loaded_pane(pilot, app)
+        view = pane.log_view
+        view.focus()
+
+        await pilot.press("u", "E")
+        assert view.utc is False
+        assert app.utc is True
+        row = pane.state.buffer.row_of(view.cursor_row or 0)
+        assert row is not None
+        assert pane.state.buffer.level(row) == Level.CRITICAL
+
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        screen = app.screen
+        assert isinstance(screen, DetailScreen)
+        assert screen.level == Level.CRITICAL
+        assert screen.utc is False

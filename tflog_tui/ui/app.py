@@ -369,7 +369,7 @@ class TflogApp(App[None]):
             if result is not None:
                 self.call_later(self.apply_detail_action, pane, entry, result)
 
-        self.push_screen(DetailScreen(entry, level=event.level, utc=self.utc), handle)
+        self.push_screen(DetailScreen(entry, level=event.level, utc=event.log_view.utc), handle)
 
     async def apply_detail_action(self, pane: Pane, entry: Entry, action: DetailAction) -> None:
         """Carry out what the detail screen returned: filter, open the task, context or copy."""
