@@ -133,6 +133,11 @@ def main(argv: list[str] | None = None) -> int:
         logger.info("using Loki at %s", redact_url(settings.loki.addr))
 
     try:
+        # TODO: the first frame against a Loki in another process takes about 3.3 to 3.5
+        # times `import textual.app` (bench startup, target 3). Textual's Footer costs about
+        # 100 ms of it: it rebuilds its keys on each of the 5 binding changes of start-up,
+        # and each new key applies the stylesheet again. httpx builds a default SSL
+        # context even for an http:// address (about 20 ms).
         from tflog_tui.ui.app import TflogApp
 
         TflogApp(settings).run()
