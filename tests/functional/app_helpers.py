@@ -129,3 +129,37 @@ class NotifyRecorder:
     def errors(self) -> list[str]:
         """Return the messages notified with severity error."""
         return [message for message, severity in self.messages if severity == "error"]
+
+
+PAYMENTS_FAILED_TASK = "5e1f0a11"
+PAYMENTS_CLEAN_TASK = "5e1f0a22"
+
+
+def load_leveled_data(server: EmbeddedLoki) -> int:
+    """Push a payments service whose streams carry a `level` label, as Fluent Bit ships them.
+
+    The failed task logs 3 errors and 1 critical entry, the clean task none.
+    Return the number of entries pushed.
+    """
+    pushed = 0
+    start_ns = NOW_NS - 30 * MINUTE_NS
+    streams = [
+        (PAYMENTS_FAILED_TASK, "info", 5),
+        (PAYMENTS_FAILED_TASK, "error", 3),
+        (PAYMENTS_FAILED_TASK, "critical", 1),
+        (PAYMENTS_CLEAN_TASK, "info", 4),
+        (PAYMENTS_CLEAN_TASK, "warning", 2),
+    ]
+    for offset, (task_id, level, count) in enumerate(streams):
+        labels = {
+            "service_name": "payments",
+            "hostname": "web-3",
+            "task_id": task_id,
+            "level": level,
+        }
+        lines = [
+            (start_ns + (offset * 10 + n) * SECOND_NS, f"{level} payment step {n}")
+            for n in range(count)
+        ]
+        pushed += server.push(labels, lines)
+    return pushed

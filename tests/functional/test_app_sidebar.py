@@ -7,6 +7,9 @@ from app_helpers import (
     BILLING_OLD_TASK,
     MAILER_TASK,
     NOW_NS,
+    PAYMENTS_CLEAN_TASK,
+    PAYMENTS_FAILED_TASK,
+    load_leveled_data,
     make_settings,
     wait_for,
 )
@@ -144,3 +147,44 @@ async def test_group_by_hostname(fixed_server: EmbeddedLoki) -> None:
         pane = app.query_one(Pane)
         assert tree_labels(app)[:2] == ["web-1", "  billing-sync"]
         assert pane.state.query == '{hostname="web-1", service_name="billing-sync"}'
+
+
+def tree_screen_lines(app: TflogApp) -> list[str]:
+    """Return the text of the tree's rows as drawn now."""
+    tree = app.sidebar.service_tree
+    rows = []
+    for y in range(tree.scrollable_content_region.height):
+        rows.append("".join(segment.text for segment in tree.render_line(y)))
+    return rows
+
+
+async def test_error_marks_services_and_tasks(fixed_server: EmbeddedLoki) -> None:
+    load_leveled_data(fixed_server)
+    app = TflogApp(make_settings(fixed_server.url), clock=lambda: NOW_NS)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: loaded(app), what="services")
+        assert app.sidebar.values == ["billing-sync", "mailer", "payments"]
+        assert app.sidebar.errors_of == {"payments": 4}
+        assert tree_labels(app) == ["billing-sync", "mailer", "payments ✗ 4"]
+
+        app.sidebar.service_tree.focus()
+        await pilot.press("down", "down", "space")
+        await wait_for(pilot, lambda: "payments" in app.sidebar.tasks_of, what="the task listing")
+        await pilot.pause(0.1)
+
+        tasks = {task.task_id: task.errors for task in app.sidebar.tasks_of["payments"]}
+        assert tasks == {PAYMENTS_FAILED_TASK: 4, PAYMENTS_CLEAN_TASK: 0}
+        labels = tree_labels(app)
+        assert labels[2] == "payments ✗ 4"
+        assert labels[3:] == [f"  {PAYMENTS_FAILED_TASK} ✗ 4", f"  {PAYMENTS_CLEAN_TASK} 11:31"]
+
+        screen = tree_screen_lines(app)
+        assert screen[2].rstrip() == "▼ payments ✗ 4"
+        assert screen[3].rstrip() == f"├ {PAYMENTS_FAILED_TASK} ✗ 4"
+        assert screen[4].rstrip() == f"└ {PAYMENTS_CLEAN_TASK} 11:31"
+
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause(0.1)
+        labels = tree_labels(app)
+        assert labels[3] == f"  {PAYMENTS_FAILED_TASK}  11:31 ✗ 4"
+        assert labels[4] == f"  {PAYMENTS_CLEAN_TASK}  11:31"

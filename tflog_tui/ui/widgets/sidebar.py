@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,6 +44,17 @@ MAX_TASK_WINDOW_NS = 721 * 3600 * 1_000_000_000
 TASK_POINTS = 240
 """Steps of the metric query that finds when each task was last seen."""
 
+ERROR_LEVEL_NAMES = ("critical", "crit", "fatal", "emerg", "alert", "panic", "error", "err")
+"""Values of the `level` stream label counted as errors (the critical and error levels)."""
+
+ERROR_LEVEL_REGEX = "|".join((*ERROR_LEVEL_NAMES, *(name.upper() for name in ERROR_LEVEL_NAMES)))
+"""The `level` matcher's regular expression (anchored by Loki), in lower and upper case."""
+
+ERROR_MARK = "✗"
+
+TREE_INDENT_CELLS = 2
+"""Cells before a node's label: the expander of a service, the guide of a task."""
+
 GroupBy = Literal["service", "hostname"]
 ItemKind = Literal["service", "task", "hostname", "host_service", "message"]
 
@@ -62,6 +74,8 @@ class TaskInfo:
 
     task_id: str
     last_seen_ns: int
+    errors: int = 0
+    """Entries at an error or critical `level` in the range."""
 
 
 def last_seen_query(service: str, step_ns: int) -> str:
@@ -69,6 +83,72 @@ def last_seen_query(service: str, step_ns: int) -> str:
     selector = LogQuery((Matcher("service_name", "=", service),))
     counts = RangeAggregation("count_over_time", LogRange(selector, step_ns))
     return str(VectorAggregation("sum", counts, grouping=Grouping(("task_id",))))
+
+
+def error_count_query(matchers: tuple[Matcher, ...], by: str, step_ns: int) -> str:
+    """Build `sum by (by) (count_over_time({…, level=~"error|…"}[step]))` via the AST.
+
+    Only streams whose `level` label names an error or critical level are
+    counted, so the query reads no log lines and costs about as much as the
+    last-seen query. Lines whose level is only inside the text are not counted.
+    """
+    selector = LogQuery((*matchers, Matcher("level", "=~", ERROR_LEVEL_REGEX)))
+    counts = RangeAggregation("count_over_time", LogRange(selector, step_ns))
+    return str(VectorAggregation("sum", counts, grouping=Grouping((by,))))
+
+
+def format_count(count: int) -> str:
+    """Format a count in at most four cells: `7`, `940`, `1.2k`, `15k`, `3.4M`."""
+    if count < 1_000:
+        return str(count)
+    for divisor, suffix in ((1_000_000, "M"), (1_000, "k")):
+        if count >= divisor:
+            value = count / divisor
+            return f"{value:.1f}{suffix}" if value < 10 else f"{int(value)}{suffix}"
+    return str(count)
+
+
+def error_mark(count: int) -> Text:
+    """Build the red `✗ 3` mark shown beside a service or task with errors (empty for 0)."""
+    if count <= 0:
+        return Text()
+    return Text(f"{ERROR_MARK} {format_count(count)}", style="bold red")
+
+
+def with_mark(name: Text, errors: int, cells: int | None) -> Text:
+    """Append the error mark to `name`, cutting the name with `…` so the mark fits in `cells`."""
+    if errors <= 0:
+        return name
+
+    mark = error_mark(errors)
+    if cells is not None and name.cell_len + 1 + mark.cell_len > cells:
+        name.truncate(max(1, cells - 1 - mark.cell_len), overflow="ellipsis")
+    name.append(" ")
+    name.append_text(mark)
+    return name
+
+
+def task_label(task: TaskInfo, seen: str, cells: int | None) -> Text:
+    """Build a task's label, `7f3a9c2e  14:03 ✗ 3`, fitted to `cells` when known.
+
+    A narrow row first loses a space before the time. When the row is still
+    too narrow, the error mark replaces the last-seen time, because the
+    errors matter more to someone on call.
+    """
+    candidates = []
+    for gap in ("  ", " "):
+        label = Text(task.task_id)
+        label.append(gap + seen, style="dim")
+        candidates.append(with_mark(label, task.errors, None))
+    if task.errors:
+        candidates.append(with_mark(Text(task.task_id), task.errors, None))
+
+    for label in candidates:
+        if cells is None or label.cell_len <= cells:
+            return label
+    if task.errors:
+        return with_mark(Text(task.task_id), task.errors, cells)
+    return candidates[-1]
 
 
 def format_seen(ts_ns: int, now_ns: int, *, utc: bool) -> str:
@@ -112,7 +192,10 @@ class Sidebar(Vertical):
         self.values: list[str] = []
         self.children_of: dict[str, list[str]] = {}
         self.tasks_of: dict[str, list[TaskInfo]] = {}
+        self.errors_of: dict[str, int] = {}
+        """Entries at an error or critical level per service, in the range."""
         self.filter_text = ""
+        self._built_cells: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Label("Services", id="sidebar-title")
@@ -134,6 +217,7 @@ class Sidebar(Vertical):
         """Fetch the services (or hostnames) for the current range again."""
         self.children_of.clear()
         self.tasks_of.clear()
+        self.errors_of.clear()
         self._load_values()
 
     @work(group="sidebar-values", exclusive=True, exit_on_error=False)
@@ -141,7 +225,14 @@ class Sidebar(Vertical):
         name = "service_name" if self.group_by == "service" else "hostname"
         try:
             start_ns, end_ns = self.range_ns()
-            values = await self.client.label_values(name, start_ns=start_ns, end_ns=end_ns)
+            listing = self.client.label_values(name, start_ns=start_ns, end_ns=end_ns)
+            if self.group_by == "service":
+                services = (Matcher("service_name", "=~", ".+"),)
+                counting = self._error_counts(services, "service_name")
+                values, errors = await asyncio.gather(listing, counting)
+                self.errors_of = errors
+            else:
+                values = await listing
         except LokiError as error:
             self._fail(str(error), error)
             return
@@ -182,18 +273,58 @@ class Sidebar(Vertical):
         else:
             self.rebuild()
 
+    def _metric_window(self) -> tuple[int, int, int]:
+        """Return the start, end and step of the sidebar's metric queries, in nanoseconds."""
+        start_ns, end_ns = self.range_ns()
+        start_ns = max(start_ns, end_ns - MAX_TASK_WINDOW_NS)
+        step_ns = max((end_ns - start_ns) // TASK_POINTS, NS_PER_MINUTE)
+        return start_ns, end_ns, step_ns
+
+    async def _error_counts(self, matchers: tuple[Matcher, ...], by: str) -> dict[str, int]:
+        """Count entries at an error or critical `level` per value of label `by`.
+
+        The count is the sum of the query's steps, so it may include entries
+        up to one step before the range start. A failed query only hides the
+        marks: it is logged and yields no counts.
+        """
+        start_ns, end_ns, step_ns = self._metric_window()
+        query = error_count_query(matchers, by, step_ns)
+        try:
+            series = await self.client.query_range_matrix(
+                query, start_ns=start_ns, end_ns=end_ns, step_ns=step_ns
+            )
+        except LokiError as error:
+            logger.warning("sidebar: counting errors failed, no marks shown: %s", error)
+            return {}
+
+        counts: dict[str, int] = {}
+        for one in series:
+            value = one.labels.get(by, "")
+            total = int(sum(point for _ts, point in one.points))
+            if value and total > 0:
+                counts[value] = counts.get(value, 0) + total
+        return counts
+
     async def _load_tasks(self, service: str) -> None:
-        """Find the service's tasks and when each was last seen (one metric query).
+        """Find the service's tasks, when each was last seen and its error count.
+
+        Two metric queries run at once: one counts all entries per task and
+        step, the other only entries at an error or critical `level`.
 
         NOTE: the last-seen time is the end of the last step that counted an
         entry, so it is up to one step (range / 240, at least 1 minute) after
         the task's newest entry, and tasks within one step may sort by id.
         """
-        start_ns, end_ns = self.range_ns()
-        start_ns = max(start_ns, end_ns - MAX_TASK_WINDOW_NS)
-        step_ns = max((end_ns - start_ns) // TASK_POINTS, NS_PER_MINUTE)
-        series = await self.client.query_range_matrix(
-            last_seen_query(service, step_ns), start_ns=start_ns, end_ns=end_ns, step_ns=step_ns
+        start_ns, end_ns, step_ns = self._metric_window()
+        matchers = (Matcher("service_name", "=", service),)
+        series, errors = await asyncio.gather(
+            self.client.query_range_matrix(
+                last_seen_query(service, step_ns),
+                start_ns=start_ns,
+                end_ns=end_ns,
+                step_ns=step_ns,
+            ),
+            self._error_counts(matchers, "task_id"),
         )
         tasks: list[TaskInfo] = []
         for one in series:
@@ -202,7 +333,7 @@ class Sidebar(Vertical):
                 continue
             seen = [ts for ts, value in one.points if value > 0]
             if seen:
-                tasks.append(TaskInfo(task_id, max(seen)))
+                tasks.append(TaskInfo(task_id, max(seen), errors.get(task_id, 0)))
         tasks.sort(key=lambda task: (-task.last_seen_ns, task.task_id))
         self.tasks_of[service] = tasks
 
@@ -232,9 +363,9 @@ class Sidebar(Vertical):
         tree = self.service_tree
         cursor_line = tree.cursor_line
         expanded = {
-            node.label.plain
+            next(iter(node.data.labels.values()))
             for node in tree.root.children
-            if node.is_expanded and isinstance(node.label, Text)
+            if node.is_expanded and node.data is not None and node.data.labels
         }
         tree.clear()
         title = "Services" if self.group_by == "service" else "Hostnames"
@@ -250,7 +381,7 @@ class Sidebar(Vertical):
             child_match = any(self._matches(child) for child in children)
             if self.filter_text and not (self._matches(value) or child_match):
                 continue
-            node = tree.root.add(Text(value), data=item)
+            node = tree.root.add(self._service_label(value), data=item)
             if item.loaded:
                 self._fill_node(node)
                 if value in expanded or (self.filter_text and child_match):
@@ -260,6 +391,30 @@ class Sidebar(Vertical):
             message = "no match" if self.filter_text else "no values in this range"
             tree.root.add_leaf(Text(message, style="dim"), data=SidebarItem("message", {}))
         tree.cursor_line = max(cursor_line, 0)
+
+    def _label_cells(self) -> int | None:
+        """Return the cells a node label may use beside the expander, or None before layout."""
+        tree = self.service_tree
+        width = tree.scrollable_content_region.width
+        if width <= 0:
+            return None
+
+        # Leave room for a scrollbar that appears once tasks are listed.
+        if not tree.show_vertical_scrollbar:
+            width -= tree.styles.scrollbar_size_vertical
+        return max(1, width - TREE_INDENT_CELLS)
+
+    def _service_label(self, value: str) -> Text:
+        """Build a top-level node's label: the value, then its error mark if it has errors."""
+        errors = self.errors_of.get(value, 0) if self.group_by == "service" else 0
+        return with_mark(Text(value), errors, self._label_cells())
+
+    def on_resize(self) -> None:
+        """Rebuild the labels when the width changes, so error marks stay in view."""
+        cells = self._label_cells()
+        if cells != self._built_cells:
+            self._built_cells = cells
+            self.rebuild()
 
     def _fill_node(self, node: TreeNode[SidebarItem]) -> None:
         """Add the loaded children of `node`, filtered when the filter matches children only."""
@@ -276,10 +431,8 @@ class Sidebar(Vertical):
             for task in tasks:
                 if not show_all and not self._matches(task.task_id):
                     continue
-                label = Text(task.task_id)
-                label.append(
-                    "  " + format_seen(task.last_seen_ns, now_ns, utc=self.utc), style="dim"
-                )
+                seen = format_seen(task.last_seen_ns, now_ns, utc=self.utc)
+                label = task_label(task, seen, self._label_cells())
                 labels = {"service_name": parent_value, "task_id": task.task_id}
                 node.add_leaf(label, data=SidebarItem("task", labels))
             if not tasks:
