@@ -7,8 +7,9 @@ imports a light submodule of this package.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from tflog_tui._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from tflog_tui.embedded.limits import ServerLimits
@@ -29,20 +30,7 @@ _SUBMODULE_OF = {
 """Module that defines each name this package re-exports."""
 
 
-def __getattr__(name: str) -> object:
-    """Import the submodule that defines `name`, cache the value in this module and return it."""
-    module_name = _SUBMODULE_OF.get(name)
-    if module_name is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-    value = getattr(importlib.import_module(module_name), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """List the module's attributes, the names not imported yet included."""
-    return sorted(set(globals()) | set(_SUBMODULE_OF))
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _SUBMODULE_OF)
 
 
 __all__ = [
