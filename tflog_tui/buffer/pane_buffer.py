@@ -307,7 +307,7 @@ class PaneBuffer:
 
         The page's stream table is mapped to stream ids once per stream. A
         stream whose labels name a level gives that level to all its
-        entries; the other entries have their line examined.
+        entries. The other entries have their line examined.
         """
         by_identity = self._stream_by_identity
         stream_levels = self._stream_levels

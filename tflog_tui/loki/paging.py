@@ -63,8 +63,8 @@ def parse_max_query_length(text: str) -> int | None:
 def sort_page(entries: PageT, direction: Direction) -> PageT:
     """Sort the entries of one page (stream after stream) into `direction` order, stably.
 
-    A list is sorted in place; an `EntryPage` is sorted by its timestamp
-    column into a new page (or returned as it is when already in order).
+    A list is sorted in place. An `EntryPage` is sorted by its timestamp
+    column into a new page, or returned as it is when already in order.
     Entries that share a timestamp keep Loki's order in both directions.
     """
     if isinstance(entries, EntryPage):
