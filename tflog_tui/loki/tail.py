@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING, Literal
 
+import httpx
+
 from tflog_tui.loki.decode import DecodeError, decode_tail_frame
 from tflog_tui.loki.errors import (
     LokiAuthError,
@@ -39,7 +41,7 @@ from tflog_tui.loki.paging import parse_max_entries_limit
 # does not pay for its import (about 16 ms) until a tail starts.
 if TYPE_CHECKING:
     from websockets.asyncio.client import ClientConnection
-    from websockets.exceptions import ConnectionClosed, InvalidStatus
+    from websockets.exceptions import ConnectionClosed, InvalidMessage
 
     from tflog_tui.loki.client import LokiClient
 
@@ -51,6 +53,11 @@ MAX_DURATION_REASON = "reached tail max duration limit"
 _TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
 # Past entries replayed after a resume; repeats are dropped, so more is safer.
 _RESUME_REPLAY_LIMIT = 5000
+# Statuses a websocket endpoint sends to a GET without upgrade headers:
+# gorilla/websocket, which Loki uses, sends 400, and some servers 426.
+_WEBSOCKET_ENDPOINT_STATUSES = frozenset({400, 426})
+# Bytes of a page read by the plain GET that explains a failed handshake.
+_PROBE_BODY_BYTES = 4096
 
 TailStateName = Literal["connecting", "live", "reconnecting", "stopped"]
 
@@ -349,7 +356,12 @@ class TailSession:
 
     async def _connect(self, resumed: bool) -> ClientConnection:
         from websockets.asyncio.client import connect
-        from websockets.exceptions import InvalidHandshake, InvalidStatus, InvalidURI
+        from websockets.exceptions import (
+            InvalidHandshake,
+            InvalidMessage,
+            InvalidStatus,
+            InvalidURI,
+        )
 
         transport = self.client.transport
         server = self.client.server
@@ -371,21 +383,86 @@ class TailSession:
         except LokiError as error:
             raise _Stop(error) from error
         except InvalidStatus as invalid:
-            raise self._handshake_outcome(invalid) from invalid
+            response = invalid.response
+            raise self._handshake_outcome(
+                response.status_code,
+                response.headers.get("Content-Type", ""),
+                bytes(response.body or b""),
+            ) from invalid
+        except InvalidMessage as invalid:
+            raise await self._unparsed_handshake_outcome(params, invalid) from invalid
         except ssl.SSLError as error:
             raise _Stop(LokiTLSError(server, f"TLS handshake failed: {error}")) from error
         except InvalidURI as error:
             raise _Stop(LokiResponseError(server, f"invalid tail address: {error}")) from error
         except (OSError, TimeoutError, InvalidHandshake) as error:
-            text = first_line(str(error)) or type(error).__name__
-            raise _Retry(f"cannot connect the tail: {text}") from error
+            raise _Retry(_connect_failure(error)) from error
 
-    def _handshake_outcome(self, invalid: InvalidStatus) -> _Stop | _Retry:
+    async def _unparsed_handshake_outcome(
+        self, params: dict[str, str], invalid: InvalidMessage
+    ) -> _Stop | _Retry:
+        """Decide what a handshake response that websockets could not parse means.
+
+        websockets parses only HTTP/1.1 responses, so an HTTP/1.0 page (as
+        `python -m http.server` sends) or a connection closed mid-response
+        ends as `InvalidMessage`, with no status. One plain GET of the same
+        address separates a page that is not Loki's API (stop) from a dropped
+        connection (retry).
+        """
         server = self.client.server
-        status = invalid.response.status_code
-        body = bytes(invalid.response.body or b"")
+        retry = _Retry(_connect_failure(invalid))
+        answer = await self._probe(params)
+        if answer is None:
+            return retry
+
+        status, content_type, body = answer
+        logger.warning(
+            "tail of %s: the handshake response did not parse (%s); a plain GET got HTTP %d (%s)",
+            server,
+            invalid.__cause__ or invalid,
+            status,
+            content_type or "no Content-Type",
+        )
+        if status in _WEBSOCKET_ENDPOINT_STATUSES and not looks_like_html(body):
+            return retry
+
+        return self._handshake_outcome(status, content_type, body)
+
+    async def _probe(self, params: dict[str, str]) -> tuple[int, str, bytes] | None:
+        """GET the tail address without an upgrade through the client's HTTP transport.
+
+        Returns the status, the Content-Type and up to `_PROBE_BODY_BYTES`
+        bytes of the body, or None when no HTTP response arrived.
+        """
+        transport = self.client.transport
+        try:
+            headers = transport.auth_headers()
+            async with (
+                transport.http_client() as http,
+                http.stream("GET", TAIL_PATH, params=params, headers=headers) as response,
+            ):
+                body = b""
+                async for chunk in response.aiter_bytes():
+                    body += chunk
+                    if len(body) >= _PROBE_BODY_BYTES:
+                        break
+
+                content_type = response.headers.get("Content-Type", "")
+                return response.status_code, content_type, body[:_PROBE_BODY_BYTES]
+        except (httpx.HTTPError, LokiError) as error:
+            logger.info(
+                "tail of %s: the plain GET of the tail address failed: %s",
+                self.client.server,
+                error,
+            )
+            return None
+
+    def _handshake_outcome(self, status: int, content_type: str, body: bytes) -> _Stop | _Retry:
+        """Decide whether to stop or retry after a handshake got `status` instead of 101."""
+        server = self.client.server
         line = first_line(body.decode("utf-8", errors="replace")) or "(empty body)"
-        if status in _TRANSIENT_STATUSES and not looks_like_html(body):
+        html = looks_like_html(body)
+        if status in _TRANSIENT_STATUSES and not html:
             return _Retry(f"the tail request got HTTP {status}: {line}")
         maximum = parse_max_entries_limit(line) if status == 400 else None
         if maximum is not None and 0 < maximum < self.client.max_page_size:
@@ -393,10 +470,19 @@ class TailSession:
             self.client.max_page_size = maximum
             return _Retry(f"lowered the replay limit to {maximum}", immediate=True)
 
+        if html:
+            # The range query's error for a page, so both read the same.
+            page = self.client.status_error(status, body, TAIL_PATH)
+            media = content_type or "no Content-Type"
+            detail = f"the tail request got {page.detail} ({media}, first line: {line})"
+            return _Stop(
+                LokiTailClosedError(server, detail, status=status, reason=line, hint=page.hint)
+            )
+
         detail = f"the tail request got HTTP {status} instead of a websocket upgrade (101): {line}"
         if status in (401, 403):
             hint = LokiAuthError.default_hint
-        elif status == 400 and not looks_like_html(body):
+        elif status == 400:
             hint = (
                 "Check the query and the tail parameters; if Loki did not send this, "
                 "check that the proxy in front of Loki passes websocket upgrades."
@@ -407,6 +493,11 @@ class TailSession:
                 "(the Upgrade and Connection headers)."
             )
         return _Stop(LokiTailClosedError(server, detail, status=status, reason=line, hint=hint))
+
+
+def _connect_failure(error: Exception) -> str:
+    text = first_line(str(error)) or type(error).__name__
+    return f"cannot connect the tail: {text}"
 
 
 def _reason_of(error: LokiError) -> str:
