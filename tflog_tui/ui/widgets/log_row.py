@@ -206,6 +206,10 @@ class LineBody:
 
     def single_row(self, styles: RowStyles) -> Strip:
         """Join the parts on one row, with a visible marker at each newline."""
+        return Strip(self.single_row_segments(styles))
+
+    def single_row_segments(self, styles: RowStyles) -> list[Segment]:
+        """Return the segments of `single_row`, without building a `Strip` and its caches."""
         segments: list[Segment] = []
         for number, part in enumerate(self.parts):
             if number:
@@ -213,7 +217,7 @@ class LineBody:
             segments.extend(part)
         if self.hidden_chars:
             segments.append(Segment(truncation_marker(self.hidden_chars), styles.marker))
-        return Strip(segments)
+        return segments
 
     def wrapped_rows(self, width: int, styles: RowStyles) -> list[Strip]:
         """Wrap each part at `width` cells; never split a wide character or grapheme."""

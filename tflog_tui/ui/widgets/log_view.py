@@ -47,6 +47,25 @@ ERROR_LEVELS = frozenset({Level.CRITICAL, Level.ERROR})
 WARNING_LEVELS = frozenset({Level.WARNING})
 
 
+def crop_segments(segments: list[Segment], cells: int, start: int, room: int) -> list[Segment]:
+    """Return cells `start` to `start + room` of `segments` (`cells` wide), padded to `room`.
+
+    A wide character cut at either edge becomes spaces, as `Strip.crop` does.
+    """
+    end = min(start + room, cells)
+    if start == 0 and end == cells:
+        visible = list(segments)
+    elif start >= end:
+        visible = []
+    else:
+        visible = list(Segment.divide(segments, [start, end]))[1]
+
+    shown = max(0, end - start)
+    if shown < room:
+        visible.append(Segment(" " * (room - shown)))
+    return visible
+
+
 class LogView(ScrollView, can_focus=True, inherit_bindings=False):
     """Show the entries of a pane buffer, one row each (or wrapped), with a cursor.
 
@@ -363,6 +382,18 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         self._scroll_to_cursor(center=True)
         return True
 
+    def select_row(self, row_id: int) -> bool:
+        """Move the cursor to the entry with buffer row id `row_id`, centred; False when hidden."""
+        self.refresh_from_buffer()
+        index = self._rows.index_of(row_id)
+        if index is None:
+            return False
+
+        self._set_follow(False)
+        self._move_cursor_to_index(index, post=True)
+        self._scroll_to_cursor(center=True)
+        return True
+
     def toggle_wrap(self) -> None:
         """Switch between one row per entry (scroll sideways) and wrapped entries."""
         self.wrap = not self.wrap
@@ -553,9 +584,25 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
 
         if self._cursor_id != old_id:
             self._wrap_layout_key = None
-            self.refresh()
+            self._refresh_cursor_rows(old_id)
             if post:
                 self.post_message(self.CursorMoved(self, self._cursor_id))
+
+    def _refresh_cursor_rows(self, old_id: int | None) -> None:
+        """Repaint the rows of the previous and the new cursor, the only rows a cursor move changes.
+
+        Other rows keep their place on screen and their cached strips. In
+        wrap mode an entry spans several screen rows, so the whole view is
+        repainted there.
+        """
+        if self.wrap:
+            self.refresh()
+            return
+
+        old_index = None if old_id is None else self._rows.index_of(old_id)
+        for index in (old_index, self._cursor_index):
+            if index is not None:
+                self.refresh_lines(index)
 
     def _locate_cursor(self) -> None:
         """Find the cursor's entry among the visible rows again, or the next row after it."""
@@ -722,7 +769,25 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
             size = Size(width, self._bottom_top + height)
         else:
             size = Size(width, count)
-        if size != self.virtual_size:
+        if size == self.virtual_size:
+            return
+
+        # A new virtual size normally lays out the whole screen again. While
+        # the scrollbar stays shown and the width stays the same (rows
+        # arriving at the bottom in follow mode), the layout cannot change,
+        # so only the scrollbar is updated.
+        # NOTE: `_scroll_update` is private Textual API (checked on 8.x); it
+        # is what Textual runs itself when a size changes without a layout.
+        old = self.virtual_size
+        keeps_scrollbar = (
+            self.show_vertical_scrollbar
+            and size.width == old.width
+            and size.height > self.container_size.height
+        )
+        if keeps_scrollbar:
+            self.set_reactive(LogView.virtual_size, size)
+            self._scroll_update(size)
+        else:
             self.virtual_size = size
 
     def _rows_between(self, first: int, last: int) -> int:
@@ -843,12 +908,20 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         return strip
 
     def _compose_row(
-        self, prefix: list[Segment], body: Strip, body_start: int, width: int, is_cursor: bool
+        self,
+        prefix: list[Segment],
+        body: list[Segment],
+        body_cells: int,
+        body_start: int,
+        width: int,
+        is_cursor: bool,
     ) -> Strip:
         """Join a prefix and the visible part of a body into one styled strip `width` cells wide.
 
-        Building the segment list by hand makes one `Strip` per row instead of
-        one per step, which is most of the cost of drawing a row.
+        `body_cells` is the width of `body` and `body_start` the first cell
+        shown. The row is cut and padded as a list of segments, so drawing
+        a row builds one `Strip` (each builds several caches) instead of one
+        per step, which was most of the cost of drawing a row.
         """
         base, cursor, _new_lines = self._own_styles()
         style = base + cursor if is_cursor else base
@@ -858,7 +931,7 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
             return Strip(Segment.apply_style(list(narrow), style), width)
 
         room = width - prefix_cells
-        visible = body.crop_extend(body_start, body_start + room, None)
+        visible = crop_segments(body, body_cells, body_start, room)
         segments = Segment.apply_style([*prefix, *visible], style)
         return Strip(segments, width)
 
@@ -882,9 +955,12 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
             self._strips.move_to_end(key)
             return cached
 
-        body = self._body(row).single_row(self._row_styles())
-        self._max_body_cells = max(self._max_body_cells, body.cell_length)
-        strip = self._compose_row(self._prefix(row), body, self._x_offset, width, is_cursor)
+        body = self._body(row).single_row_segments(self._row_styles())
+        body_cells = Segment.get_line_length(body)
+        self._max_body_cells = max(self._max_body_cells, body_cells)
+        strip = self._compose_row(
+            self._prefix(row), body, body_cells, self._x_offset, width, is_cursor
+        )
 
         self._strips[key] = strip
         if len(self._strips) > STRIP_CACHE_SIZE:
@@ -902,7 +978,9 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
             prefix = self._prefix(row)
         else:
             prefix = [Segment(" " * self._row_format.prefix_cells)]
-        return self._compose_row(prefix, rows[sub], 0, width, index == self._cursor_index)
+        body = rows[sub]
+        is_cursor = index == self._cursor_index
+        return self._compose_row(prefix, list(body), body.cell_length, 0, width, is_cursor)
 
     def _own_styles(self) -> tuple[Style, Style, Style]:
         """Return the widget's base, cursor and new-lines badge styles, read once per theme."""
