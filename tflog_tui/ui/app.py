@@ -47,6 +47,7 @@ from tflog_tui.ui.pane_query import (
 from tflog_tui.ui.screens.detail import DetailAction, DetailScreen
 from tflog_tui.ui.screens.help import HelpScreen
 from tflog_tui.ui.screens.range_picker import RangePicker
+from tflog_tui.ui.stream_labels import context_labels, indexed_label_names
 from tflog_tui.ui.widgets.log_view import LogView
 from tflog_tui.ui.widgets.pane import Pane, PaneState
 from tflog_tui.ui.widgets.sidebar import Sidebar
@@ -391,7 +392,7 @@ class TflogApp(App[None]):
             elif kind == "open_task":
                 await self.open_task(entry, value)
             elif kind == "context":
-                await self.open_context(entry)
+                await self.open_context(entry, pane)
             elif kind == "copy":
                 copied = f"the value of {field}" if field else "the line"
                 outcome = copy_text(cast("App[object]", self), value, copied)
@@ -462,9 +463,37 @@ class TflogApp(App[None]):
             title = title_for_query(query)
         await self.open_query(query, title)
 
-    async def open_context(self, entry: Entry) -> None:
-        """Open a pane with the entries just before and after `entry` in its stream."""
-        query = selector_query(dict(entry.labels))
+    async def indexed_names(self, pane: Pane | None) -> frozenset[str] | None:
+        """Return the label names Loki indexes in `pane`'s range (the default range without one).
+
+        None means every label of an entry is a stream label (categorized
+        labels) or the names could not be listed.
+        """
+        if pane is not None:
+            range_key = (pane.state.range_from, pane.state.range_to)
+        else:
+            range_key = (self.settings.time_from, self.settings.time_to)
+        try:
+            start_ns, end_ns = pane.resolve_range() if pane is not None else self.sidebar_range()
+        except ValueError:
+            start_ns, end_ns = self.sidebar_range()
+        return await indexed_label_names(self.client, range_key, start_ns, end_ns)
+
+    async def open_context(self, entry: Entry, pane: Pane | None = None) -> None:
+        """Open a pane with the entries just before and after `entry` from the same source.
+
+        The selector holds the entry's indexed stream labels only: labels a
+        parser stage extracted, level labels and `__error__` would narrow the
+        context to entries like this one.
+        """
+        labels = context_labels(entry.labels, await self.indexed_names(pane))
+        if not labels:
+            self.notify(
+                "This entry has no stream labels to find its context by.",
+                severity="warning",
+            )
+            return
+        query = selector_query(labels)
         moment = datetime.fromtimestamp(entry.ts_ns // 1_000_000_000, tz=UTC)
         if not self.utc:
             moment = moment.astimezone()

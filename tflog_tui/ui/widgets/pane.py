@@ -118,6 +118,8 @@ class Pane(TabPane):
         self._started_at = 0.0
         self._boundary_keys: set[tuple[int, Labels, str]] = set()
         self._boundary_ns: int | None = None
+        self._select_row_id: int | None = None
+        """Row id of the entry a context pane is built around, selected at the next tick."""
 
     # --- widgets ---------------------------------------------------------
 
@@ -170,6 +172,9 @@ class Pane(TabPane):
             return
         self._dirty = False
         self.log_view.refresh_from_buffer()
+        if self._select_row_id is not None:
+            self.log_view.select_row(self._select_row_id)
+            self._select_row_id = None
         self.level_bar.update_levels(self.state.levels, self.state.buffer.level_counts())
 
     def mark_dirty(self) -> None:
@@ -306,6 +311,7 @@ class Pane(TabPane):
             ):
                 self.state.buffer.prepend(batch)
                 self._dirty = True
+            before = len(self.state.buffer)
             async for batch in self.client.query_range(
                 query,
                 start_ns=anchor_ns + 1,
@@ -328,6 +334,9 @@ class Pane(TabPane):
             return
 
         self.state.loaded = True
+        if before:
+            self._select_row_id = self.state.buffer.row_id(before - 1)
+            self._dirty = True
         self._set_activity(f"context: {CONTEXT_LINES} entries each side at most", "green")
         self.post_message(ServerStatus(ok=True))
 
