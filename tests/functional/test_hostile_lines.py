@@ -119,10 +119,12 @@ async def test_sgr_colour_kept_safely() -> None:
         await pilot.pause()
         strip = screen_strips(app)[NAMES.index("sgr-colour")]
 
-        red = [segment for segment in strip if segment.text == "ERROR"]
-        assert len(red) == 1
-        assert red[0].style is not None
-        assert red[0].style.color == Color.from_ansi(1)
+        level_column, message = [segment for segment in strip if segment.text == "ERROR"]
+        assert strip_text(strip).startswith("12:00:00.000 ERROR ERROR payment failed")
+        assert message.style is not None
+        assert message.style.color == Color.from_ansi(1)
+        assert level_column.style is not None
+        assert level_column.style.color != Color.from_ansi(1)
 
 
 async def test_markup_shown_literally() -> None:
@@ -170,6 +172,7 @@ def test_levels_detected() -> None:
     buffer = hostile_buffer()
 
     assert buffer.level(NAMES.index("json-line")) is Level.ERROR
+    assert buffer.level(NAMES.index("sgr-colour")) is Level.ERROR
     assert buffer.level(NAMES.index("logfmt-line")) is Level.WARNING
 
 

@@ -92,6 +92,13 @@ SCAN_CHARS: Final = 1024
 # JSON is scanned further because the level field may follow a long message.
 JSON_SCAN_CHARS: Final = 8192
 
+# Escape sequences are removed from this many leading characters, where a
+# coloured level (`ESC[31mERROR ESC[0m`) is written.
+ESCAPE_SCAN_CHARS: Final = 200
+
+# A CSI sequence: parameters, intermediates and final byte (SGR is `ESC [ ... m`).
+_CSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+
 _JSON_LEVEL = re.compile(
     r'"(?:level|lvl|severity|loglevel|log\.level|levelname)"\s*:\s*(?:"([^"\\]{1,24})"|(\d{1,3})\b)',
     re.IGNORECASE,
@@ -197,13 +204,22 @@ def level_from_labels(
 
 
 def detect_line_level(line: str) -> Level:
-    """Detect the level written in a log line: JSON, logfmt, then common text forms."""
+    """Detect the level written in a log line: JSON, logfmt, then common text forms.
+
+    CSI sequences (SGR colours) in the first `ESCAPE_SCAN_CHARS` characters
+    are ignored, so a coloured `ERROR` is found like a plain one.
+    """
+    head = line if len(line) <= SCAN_CHARS else line[:SCAN_CHARS]
+
+    # `in` over the head, because `str.find` with bounds costs about 70 ns more a call.
+    if "\x1b" in head:
+        line = _CSI.sub("", line[:ESCAPE_SCAN_CHARS]) + line[ESCAPE_SCAN_CHARS:JSON_SCAN_CHARS]
+        head = line[:SCAN_CHARS]
+
     if line[:1] == "{":
         level = _json_level(line)
         if level is not None:
             return level
-
-    head = line if len(line) <= SCAN_CHARS else line[:SCAN_CHARS]
 
     if "l=" in head or "severity=" in head:
         level = _logfmt_level(head)

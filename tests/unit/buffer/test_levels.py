@@ -189,3 +189,28 @@ def test_long_line_scan_limit() -> None:
 )
 def test_detect_line_level_of_common_formats(line: str, expected: Level) -> None:
     assert detect_line_level(line) is expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("\x1b[31mERROR\x1b[0m payment failed", Level.ERROR),
+        ("\x1b[1;33mWARN\x1b[0m retrying upstream", Level.WARNING),
+        ("\x1b[38;5;208m[error]\x1b[m upstream closed connection", Level.ERROR),
+        ("2024-05-01 12:00:00 \x1b[32mINFO\x1b[0m synced 120 rows", Level.INFO),
+        ("\x1b[2m2024-05-01T12:00:00Z\x1b[0m \x1b[31mERR\x1b[0m charge failed", Level.ERROR),
+        ("\x1b[31merror:\x1b[0m cannot open file", Level.ERROR),
+        ("\x1b[90mlevel=warn\x1b[0m msg=retrying", Level.WARNING),
+        ("\x1b[31mpayment failed\x1b[0m", Level.UNKNOWN),
+    ],
+)
+def test_detect_line_level_through_sgr(line: str, expected: Level) -> None:
+    assert detect_line_level(line) is expected
+
+
+def test_sgr_past_escape_scan_not_stripped() -> None:
+    line = "x" * 300 + " \x1b[31mERROR\x1b[0m failed"
+
+    assert detect_line_level(line) is Level.UNKNOWN
+    assert detect_line_level("\x1b[31mERROR\x1b[0m " + "x" * 1_000_000) is Level.ERROR
+    assert detect_level("\x1b[31mERROR\x1b[0m payment failed", EMPTY_LABELS) is Level.ERROR
