@@ -148,7 +148,7 @@ async def test_controls_made_visible() -> None:
 
         assert "a␀b␇c␈d␋e␌f␍g" in row_for(app, "nul-and-controls")
         assert "col1    col2            col3" in row_for(app, "tabs")
-        assert "file\ufffdgnp.exe" in row_for(app, "rtl-override")
+        assert "file⟨U+202E⟩gnp.exe" in row_for(app, "rtl-override")
         assert "bytes \ufffd\ufffd came from invalid UTF-8" in row_for(app, "replacement-char")
         assert "\\ud800 escaped in json" in row_for(app, "lone-surrogate-json")
 

@@ -16,10 +16,14 @@ line with all of that neutralized:
 - Other C0 controls and DEL are shown as their Unicode control pictures
   (NUL as `␀`, BEL as `␇`, ...), so nothing rings, moves the cursor or
   overwrites.
-- C1 controls (U+0080-U+009F), bidi controls (U+061C, U+200E, U+200F,
-  U+202A-U+202E, U+2066-U+2069) and the deprecated format controls
-  U+206A-U+206F become U+FFFD, as do lone surrogates, which cannot be
-  encoded for the terminal. NEL (U+0085), U+2028 and U+2029 are line breaks.
+- Bidi controls (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069)
+  and the invisible format characters listed in `FORMAT_CONTROLS` become a
+  visible, inert marker such as `⟨U+202E⟩`, so a reader sees that the line
+  contains one and the terminal never reorders text. The joiners U+200C and
+  U+200D are kept because emoji sequences and several scripts need them.
+- C1 controls (U+0080-U+009F) become U+FFFD, as do lone surrogates, which
+  cannot be encoded for the terminal. NEL (U+0085), U+2028 and U+2029 are
+  line breaks.
 - Tabs are expanded to stops every `TAB_SIZE` terminal cells, counting cells
   the way `cell_width` does (wide East Asian characters take two cells).
 
@@ -44,6 +48,25 @@ TAB_SIZE: Final = 8
 NEWLINE_MARKER: Final = "↵ "
 REPLACEMENT: Final = "\ufffd"
 
+BIDI_CONTROLS: Final[tuple[int, ...]] = (
+    0x061C,
+    0x200E,
+    0x200F,
+    *range(0x202A, 0x202F),
+    *range(0x2066, 0x206A),
+)
+"""Code points that change the direction of text: marks, embeddings, overrides, isolates."""
+
+FORMAT_CONTROLS: Final[tuple[int, ...]] = (
+    *BIDI_CONTROLS,
+    0x200B,  # zero width space
+    *range(0x2060, 0x2065),  # word joiner, invisible operators
+    *range(0x206A, 0x2070),  # deprecated format controls
+    0xFEFF,  # byte order mark, zero width no-break space
+    *range(0xFFF9, 0xFFFC),  # interlinear annotation controls
+)
+"""Invisible format characters shown as a `⟨U+XXXX⟩` marker."""
+
 # Every top-level alternative starts with a literal character, so the regex
 # engine scans for the set of first characters in C before trying a match.
 _ESCAPE = re.compile(
@@ -67,9 +90,14 @@ _SGR = re.compile(r"(?:\x1b\[|\x9b)([0-9;:]*)m")
 # Characters the translation table changes (all but tab); searched first so
 # clean text skips the translation.
 _UNSAFE = re.compile(
-    "[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
-    "\u202a-\u202e\u2066-\u206f\ud800-\udfff]"
+    "[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ud800-\udfff\ufeff\ufff9-\ufffb]"
 )
+
+
+def format_marker(code: int) -> str:
+    """Return the visible marker shown in place of an invisible format character: `⟨U+202E⟩`."""
+    return f"\u27e8U+{code:04X}\u27e9"
 
 
 def _build_table() -> dict[int, str]:
@@ -81,8 +109,8 @@ def _build_table() -> dict[int, str]:
     for code in range(0x80, 0xA0):
         table[code] = REPLACEMENT
 
-    for code in (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x2070)):
-        table[code] = REPLACEMENT
+    for code in FORMAT_CONTROLS:
+        table[code] = format_marker(code)
 
     for code in range(0xD800, 0xE000):
         table[code] = REPLACEMENT
@@ -116,7 +144,8 @@ def display_text(line: str, max_chars: int = DEFAULT_MAX_CHARS) -> str:
 
     `max_chars` is the number of characters of `line` kept before the
     truncation marker. The result contains no ESC, no C0 or C1 control, no
-    DEL, no bidi control and no lone surrogate.
+    DEL, no character of `FORMAT_CONTROLS` (bidi controls included) and no
+    lone surrogate.
     """
     head, marker = _cut(line, max_chars)
 

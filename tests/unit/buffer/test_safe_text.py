@@ -27,9 +27,11 @@ from tflog_tui.loki.models import Entry, Labels
 
 CASES_PATH = Path(__file__).resolve().parents[2] / "data" / "hostile-lines.jsonl"
 
-# Code points a terminal would act on, or that reorder text: none may reach it.
+# Code points a terminal would act on, that reorder text or that are invisible
+# format characters: none may reach it.
 FORBIDDEN = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ud800-\udfff\ufeff\ufff9-\ufffb]"
 )
 
 
@@ -91,7 +93,7 @@ EXPECTED_TEXT = {
     "rich-markup": "[bold red]not bold[/bold red] [/usr/bin/gnome-shell]",
     "rich-closing-tag": "object path [/] done",
     "textual-markup-link": "[@click=app.quit]quit[/]",
-    "rtl-override": "file\ufffdgnp.exe",
+    "rtl-override": "file⟨U+202E⟩gnp.exe",
     "replacement-char": "bytes \ufffd\ufffd came from invalid UTF-8",
     "lone-surrogate-json": "\\ud800 escaped in json",
 }
@@ -201,12 +203,39 @@ def test_cell_width_estimates() -> None:
     assert cell_width("🟢") == 2
 
 
-def test_bidi_controls_replaced() -> None:
+def test_bidi_controls_shown_as_markers() -> None:
     for code in (0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069):
-        assert display_text(f"a{chr(code)}b") == "a\ufffdb"
+        assert display_text(f"a{chr(code)}b") == f"a⟨U+{code:04X}⟩b"
 
-    for code in (0x200E, 0x200F, 0x061C):
-        assert display_text(f"a{chr(code)}b") == "a\ufffdb"
+    assert display_text("a\u200eb") == "a⟨U+200E⟩b"
+    assert display_text("a\u200fb") == "a⟨U+200F⟩b"
+    assert display_text("a\u061cb") == "a⟨U+061C⟩b"
+
+
+def test_invisible_format_controls_shown_as_markers() -> None:
+    assert display_text("pass\u200bword") == "pass⟨U+200B⟩word"
+    assert display_text("\ufeffstarted") == "⟨U+FEFF⟩started"
+    assert display_text("a\u2060b\u2064c") == "a⟨U+2060⟩b⟨U+2064⟩c"
+    assert display_text("a\u206ab") == "a⟨U+206A⟩b"
+    assert display_text("a\ufff9b") == "a⟨U+FFF9⟩b"
+
+
+def test_format_markers_in_spans_and_detail() -> None:
+    line = "\x1b[31mfile\u202egnp.exe\x1b[0m done"
+
+    assert sgr_spans(line) == [
+        ("file⟨U+202E⟩gnp.exe", SgrStyle(foreground=1)),
+        (" done", PLAIN_STYLE),
+    ]
+    assert plain_text("a\u2067b\nc") == "a⟨U+2067⟩b\nc"
+    assert cell_width(display_text("a\u202eb")) == 10
+
+
+def test_joiners_kept() -> None:
+    family = "\U0001f469\u200d\U0001f4bb dev"
+
+    assert display_text(family) == family
+    assert display_text("a\u200cb") == "a\u200cb"
 
 
 def test_c1_controls_replaced() -> None:
@@ -359,6 +388,7 @@ HOSTILE_FRAGMENTS = st.sampled_from(
     [
         *("\x1b", "\x1b[", "\x1b]", "\x1bP", "\x1b\\", "\x9b", "\x9d", "\x85", "\x07", "\x00"),
         *("m", ";", "31", "0", "38;5;", "\t", "\r", "\n", "\u202e", "\ud800", "错"),
+        *("\u200b", "\ufeff", "\u2066", "\u200d"),
     ]
 )
 LINES = st.lists(HOSTILE_FRAGMENTS | st.characters(codec=None, max_codepoint=0x2100)).map("".join)
