@@ -21,7 +21,6 @@ from textual.widgets import Footer, Static, TabbedContent
 
 from tflog_tui.buffer import PaneBuffer
 from tflog_tui.buffer.levels import Level
-from tflog_tui.grafana import explore_url
 from tflog_tui.logql import (
     JsonParser,
     LogfmtParser,
@@ -31,6 +30,7 @@ from tflog_tui.logql import (
 from tflog_tui.loki import LokiClient
 from tflog_tui.loki.errors import redact_url
 from tflog_tui.loki.models import Entry
+from tflog_tui.ui import query_actions
 from tflog_tui.ui.clipboard import copy_text
 from tflog_tui.ui.messages import OpenQuery, ServerStatus
 from tflog_tui.ui.pane_query import (
@@ -104,7 +104,9 @@ class TflogApp(App[None]):
         Binding("right_square_bracket", "next_pane", "Next pane", show=False),
         Binding("left_square_bracket", "previous_pane", "Previous pane", show=False),
         Binding("ctrl+r", "reload_sidebar", "Reload sidebar", show=False),
-        Binding("y", "copy_explore_link", "Copy Explore link", show=False),
+        Binding("b", "open_builder", "Builder"),
+        Binding("y,Y", "copy_explore_link", "Copy Explore link", show=False),
+        Binding("O", "open_link", "Open link", show=False),
         Binding("question_mark,f1", "help", "Help"),
     ]
 
@@ -704,31 +706,15 @@ class TflogApp(App[None]):
 
     def action_copy_explore_link(self) -> None:
         """Copy a Grafana Explore link for the active pane's query and range."""
-        pane = self._pane_or_hint()
-        if pane is None:
-            return
-        grafana = self.settings.grafana
-        if not grafana.url:
-            self.notify(
-                "No Grafana URL is configured: set --grafana-url or TFLOG_GRAFANA_URL.",
-                severity="warning",
-            )
-            return
-        try:
-            link = explore_url(
-                grafana.url,
-                grafana.datasource_uid,
-                pane.state.query,
-                pane.state.range_from,
-                pane.state.range_to,
-                grafana.org_id,
-            )
-        except ValueError as error:
-            logger.error("building the Explore link failed: %s", error)
-            self.notify(escape(f"Cannot build the Explore link: {error}"), severity="error")
-            return
-        outcome = copy_text(cast("App[object]", self), link, "the Grafana Explore link")
-        self.notify(escape(outcome), timeout=4)
+        query_actions.copy_explore_link(self)
+
+    def action_open_builder(self) -> None:
+        """Open the query builder on the active pane's query."""
+        query_actions.open_builder(self)
+
+    def action_open_link(self) -> None:
+        """Open a Grafana Explore link or a LogQL query in a new pane."""
+        query_actions.open_link(self)
 
     def _run_log_view_action(self, action: str) -> None:
         """Run `action` (a LogView action name without `action_`) in the active pane."""
@@ -781,8 +767,18 @@ class TflogApp(App[None]):
             ("Reload sidebar", "List services again (ctrl+r)", self.action_reload_sidebar),
             (
                 "Copy Grafana Explore link",
-                "Copy a link that opens the pane's query in Grafana (y)",
+                "Copy a link that opens the pane's query in Grafana (y, Y)",
                 self.action_copy_explore_link,
+            ),
+            (
+                "Open Explore link or query",
+                "Open a Grafana Explore link or LogQL in a new pane (O)",
+                self.action_open_link,
+            ),
+            (
+                "Query builder",
+                "Compose the pane's query from label pickers and filters (b)",
+                self.action_open_builder,
             ),
             (
                 "Group sidebar by hostname",
