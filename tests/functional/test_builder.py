@@ -34,9 +34,7 @@ async def loaded_pane(app: TflogApp, pilot: Any, count: int = 1) -> Pane:
 
 
 async def open_builder(app: TflogApp, pilot: Any) -> BuilderScreen:
-    from tflog_tui.ui.query_actions import open_builder as TEMP
-
-    TEMP(app)
+    await pilot.press("b")
     await wait_for(pilot, lambda: isinstance(app.screen, BuilderScreen), what="the builder")
     screen = app.screen
     assert isinstance(screen, BuilderScreen)

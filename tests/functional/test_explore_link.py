@@ -39,16 +39,12 @@ async def loaded_pane(app: TflogApp, pilot: Any, count: int = 1) -> Pane:
 
 
 async def copy_link(app: TflogApp, pilot: Any) -> None:
-    from tflog_tui.ui.query_actions import copy_explore_link as TEMP
-
-    TEMP(app)
+    await pilot.press("Y")
     await pilot.pause()
 
 
 async def open_link(app: TflogApp, pilot: Any, text: str) -> OpenLinkScreen:
-    from tflog_tui.ui.query_actions import open_link as TEMP
-
-    TEMP(app)
+    await pilot.press("O")
     await wait_for(pilot, lambda: isinstance(app.screen, OpenLinkScreen), what="the dialog")
     screen = app.screen
     assert isinstance(screen, OpenLinkScreen)
