@@ -150,6 +150,10 @@ async def test_builder_without_pane_opens_one(fixed_server: EmbeddedLoki) -> Non
     app = TflogApp(make_settings(fixed_server.url), clock=lambda: NOW_NS)
     async with app.run_test(size=(120, 50)) as pilot:
         await wait_for(pilot, lambda: bool(app.sidebar.values), what="services")
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Query builder" in titles
+        assert "Open Explore link or query" in titles
+        assert "Copy Grafana Explore link" in titles
         screen = await open_builder(app, pilot)
 
         assert screen.preview_text == "{}"
