@@ -14,11 +14,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
-from textual.widgets import TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import Worker
 
 from tflog_tui.buffer import PaneBuffer
 from tflog_tui.buffer.levels import Level
+from tflog_tui.buffer.safe_text import display_text
 from tflog_tui.grafana import expand_variables
 from tflog_tui.loki.errors import LokiError
 from tflog_tui.loki.models import Entry, Labels
@@ -53,6 +54,15 @@ def describe_range(range_from: str, range_to: str) -> str:
     if range_to == "now" and range_from.startswith("now-"):
         return f"last {range_from[4:]}"
     return f"{range_from} to {range_to}"
+
+
+def failure_text(message: str, mode: Mode) -> str:
+    """Say that the pane's query (or tail) failed, why (`message`), and what to try."""
+    what = "The tail" if mode == "tail" else "The query"
+    return (
+        f"{what} failed: {display_text(message, max_chars=2000)}\n"
+        "Press R to run it again, : to edit the query, r to pick another range."
+    )
 
 
 @dataclass
@@ -94,6 +104,16 @@ class Pane(TabPane):
         Binding("escape", "escape", "Cancel", show=False),
     ]
 
+    DEFAULT_CSS = """
+    Pane #pane-message {
+        height: auto;
+        max-height: 8;
+        padding: 0 1;
+        color: $text-error;
+        background: $error-muted;
+    }
+    """
+
     def __init__(
         self,
         state: PaneState,
@@ -126,12 +146,29 @@ class Pane(TabPane):
     def compose(self) -> ComposeResult:
         yield QueryBar(self.state.query)
         yield LevelBar()
+        message = Static("", id="pane-message", markup=False)
+        message.display = False
+        yield message
         yield LogView(self.state.buffer, utc=self.utc, id="log")
 
     @property
     def query_bar(self) -> QueryBar:
         """The pane's query bar."""
         return self.query_one(QueryBar)
+
+    @property
+    def message(self) -> Static:
+        """The line above the log that says why a pane shows no entries (hidden otherwise)."""
+        return self.query_one("#pane-message", Static)
+
+    def show_message(self, text: str | None) -> None:
+        """Show `text` (plain, display-safe text) above the log, or hide it when None."""
+        widget = self.message
+        if text is None:
+            widget.display = False
+            return
+        widget.update(text)
+        widget.display = True
 
     @property
     def level_bar(self) -> LevelBar:
@@ -224,6 +261,7 @@ class Pane(TabPane):
         self.pages = 0
         self.fetched = 0
         self.last_error = None
+        self.show_message(None)
         self._started_at = time.monotonic()
         if self.state.context_ns is not None:
             coroutine = self._load_context(self.state.context_ns)
@@ -348,6 +386,8 @@ class Pane(TabPane):
             "failed (previous rows kept)" if len(self.state.buffer) else "failed", "bold red"
         )
         self._dirty = True
+        if not len(self.state.buffer):
+            self.show_message(failure_text(message, self.state.mode))
         if isinstance(error, LokiError):
             self.post_message(ServerStatus(ok=False, text=message, short=fault_summary(error)))
         else:
@@ -362,6 +402,7 @@ class Pane(TabPane):
         self.pages = 0
         self.fetched = 0
         self.last_error = None
+        self.show_message(None)
         self._worker = self.run_worker(
             self._tail(), group="load", exclusive=True, exit_on_error=False
         )

@@ -15,9 +15,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import Input, Label, Tree
+from textual.widgets import Input, Label, Static, Tree
 from textual.widgets.tree import TreeNode, UnknownNodeID
 
+from tflog_tui.buffer.safe_text import display_text
 from tflog_tui.logql.ast import (
     Grouping,
     LogQuery,
@@ -200,6 +201,10 @@ class Sidebar(Vertical):
     def compose(self) -> ComposeResult:
         yield Label("Services", id="sidebar-title")
         yield Input(placeholder="filter", id="sidebar-filter", compact=True)
+        failure = Static("", id="sidebar-message", markup=False)
+        failure.display = False
+        failure.styles.padding = (0, 1)
+        yield failure
         tree: Tree[SidebarItem] = Tree("labels", id="sidebar-tree")
         tree.show_root = False
         tree.auto_expand = False
@@ -235,12 +240,15 @@ class Sidebar(Vertical):
                 values = await listing
         except LokiError as error:
             self._fail(str(error), error)
+            self._show_failure(str(error))
             return
         except Exception as error:
             logger.exception("listing %s values failed", name)
             self._fail(f"Listing {name} values failed: {error!r}", error)
+            self._show_failure(repr(error))
             return
 
+        self.query_one("#sidebar-message", Static).display = False
         self.values = sorted(values)
         self.post_message(ServerStatus(ok=True))
         self.rebuild()
@@ -344,6 +352,14 @@ class Sidebar(Vertical):
             "service_name", query=query, start_ns=start_ns, end_ns=end_ns
         )
         self.children_of[hostname] = sorted(values)
+
+    def _show_failure(self, reason: str) -> None:
+        """Say above the tree that the services (or hostnames) could not be listed, and why."""
+        what = "services" if self.group_by == "service" else "hostnames"
+        text = f"Could not load {what}: {display_text(reason, max_chars=600)}\nctrl+r reloads."
+        failure = self.query_one("#sidebar-message", Static)
+        failure.update(Text(text, style="red"))
+        failure.display = True
 
     def _fail(self, message: str, error: BaseException) -> None:
         """Log `message` and show it: Loki errors through the app, others as a notification."""
