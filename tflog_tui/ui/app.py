@@ -361,7 +361,7 @@ class TflogApp(App[None]):
     # --- detail screen ---------------------------------------------------
 
     @on(LogView.EntrySelected)
-    def _on_entry_selected(self, event: LogView.EntrySelected) -> None:
+    async def _on_entry_selected(self, event: LogView.EntrySelected) -> None:
         try:
             pane = event.log_view.query_ancestor(Pane)
         except NoMatches:
@@ -372,10 +372,16 @@ class TflogApp(App[None]):
             if result is not None:
                 self.call_later(self.apply_detail_action, pane, entry, result)
 
-        self.push_screen(DetailScreen(entry, level=event.level, utc=event.log_view.utc), handle)
+        indexed = await self.indexed_names(pane)
+        screen = DetailScreen(entry, level=event.level, utc=event.log_view.utc, indexed=indexed)
+        self.push_screen(screen, handle)
 
     async def apply_detail_action(self, pane: Pane, entry: Entry, action: DetailAction) -> None:
-        """Carry out what the detail screen returned: filter, open the task, context or copy."""
+        """Carry out what the detail screen returned: filter, open the task or context.
+
+        The screen copies by itself and stays open; a `copy` action is still
+        carried out for callers that build one.
+        """
         kind = action.kind
         field = action.field or ""
         value = "" if action.value is None else action.value

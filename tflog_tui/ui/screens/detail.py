@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
+from collections.abc import Collection
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, cast
 
+from rich.markup import escape
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
@@ -15,13 +16,16 @@ from textual.widgets import DataTable, Footer, Static
 
 from tflog_tui.buffer.levels import Level, detect_level
 from tflog_tui.buffer.safe_text import TAB_SIZE, display_text, plain_text
-from tflog_tui.loki.models import Entry
+from tflog_tui.loki.models import Entry, Labels
+from tflog_tui.ui.clipboard import copy_text
+from tflog_tui.ui.stream_labels import parsed_labels, stream_labels
 from tflog_tui.ui.widgets.entry_fields import (
     Decoded,
     EntryField,
     entry_fields,
     find_task_id,
     line_format,
+    pretty_json_lines,
 )
 from tflog_tui.ui.widgets.entry_text import EntryText, TextLine
 from tflog_tui.ui.widgets.level_badge import badge
@@ -64,8 +68,7 @@ def body_lines(line: str, decoded_line: Decoded | None = None) -> tuple[str, lis
     """
     kind, decoded = line_format(line) if decoded_line is None else decoded_line
     if kind == "json" and isinstance(decoded, dict):
-        pretty = json.dumps(decoded, indent=2, ensure_ascii=False)
-        return "JSON", [TextLine(display_safe(part)) for part in pretty.split("\n")]
+        return "JSON", [TextLine(display_safe(part)) for part in pretty_json_lines(decoded)]
 
     if kind == "logfmt" and isinstance(decoded, list):
         return "logfmt", [
@@ -76,11 +79,18 @@ def body_lines(line: str, decoded_line: Decoded | None = None) -> tuple[str, lis
     return "text", [TextLine(part.expandtabs(TAB_SIZE)) for part in text.split("\n")]
 
 
+def labels_text(labels: dict[str, str]) -> str:
+    """Format labels as LogQL shows a stream: `{a="1", b="2"}`."""
+    return str(Labels(labels))
+
+
 class DetailScreen(ModalScreen[DetailAction | None]):
     """Show one entry in full: timestamps, labels, metadata, parsed fields and the whole line."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q", "close", "Close"),
+        Binding("j", "move(1)", "Next field", show=False),
+        Binding("k", "move(-1)", "Previous field", show=False),
         Binding("c", "copy_line", "Copy line"),
         Binding("y", "copy_value", "Copy value"),
         Binding("i", "include", "Include field"),
@@ -117,9 +127,18 @@ class DetailScreen(ModalScreen[DetailAction | None]):
     }
     """
 
-    def __init__(self, entry: Entry, *, level: Level | None = None, utc: bool = False) -> None:
+    def __init__(
+        self,
+        entry: Entry,
+        *,
+        level: Level | None = None,
+        utc: bool = False,
+        indexed: Collection[str] | None = None,
+    ) -> None:
+        """Show `entry`; `indexed` names the labels Loki indexes (None: every label is one)."""
         super().__init__()
         self.entry = entry
+        self.indexed = indexed
         self.level = (
             detect_level(entry.line, entry.labels, entry.metadata, entry.parsed)
             if level is None
@@ -127,7 +146,7 @@ class DetailScreen(ModalScreen[DetailAction | None]):
         )
         self.utc = utc
         decoded = line_format(entry.line)
-        self.fields: list[EntryField] = entry_fields(entry, decoded)
+        self.fields: list[EntryField] = entry_fields(entry, decoded, indexed=indexed)
         self.format_name, self._lines = body_lines(entry.line, decoded)
 
     def compose(self) -> ComposeResult:
@@ -175,7 +194,11 @@ class DetailScreen(ModalScreen[DetailAction | None]):
         summary.append(f"\n       {entry.ts_ns}")
         summary.append("  ns since the epoch", style="dim")
         summary.append("\nstream ", style="dim")
-        summary.append(display_safe(str(entry.labels), 2000))
+        summary.append(display_safe(labels_text(stream_labels(entry.labels, self.indexed)), 2000))
+        extracted = parsed_labels(entry.labels, self.indexed)
+        if extracted:
+            summary.append("\nparsed ", style="dim")
+            summary.append(display_safe(labels_text(extracted), 2000))
         summary.append("\nline   ", style="dim")
         summary.append(f"{self.format_name}, {size:,} bytes")
         if self.format_name == "text" and len(self._lines) > 1:
@@ -197,17 +220,31 @@ class DetailScreen(ModalScreen[DetailAction | None]):
         """Close the screen without an action."""
         self.dismiss(None)
 
+    def action_move(self, delta: int) -> None:
+        """Move the field table's cursor by `delta` rows; scroll the line view when it has focus."""
+        table: DataTable[Text] = self.query_one("#detail-fields", DataTable)
+        if table.display and not self.query_one(EntryText).has_focus:
+            table.move_cursor(row=max(table.cursor_row + delta, 0))
+            return
+        text = self.query_one(EntryText)
+        text.scroll_relative(y=delta, animate=False)
+
+    def _copy(self, text: str, what: str) -> None:
+        """Copy `text` to the clipboard and say how; the screen stays open."""
+        outcome = copy_text(cast("App[object]", self.app), text, what)
+        self.notify(escape(outcome), timeout=4)
+
     def action_copy_line(self) -> None:
-        """Close and ask for the whole line to be copied to the clipboard."""
-        self.dismiss(DetailAction("copy", None, self.entry.line, "line"))
+        """Copy the whole line to the clipboard."""
+        self._copy(self.entry.line, "the line")
 
     def action_copy_value(self) -> None:
-        """Close and ask for the selected field's value to be copied to the clipboard."""
+        """Copy the selected field's value to the clipboard."""
         field = self.selected_field()
         if field is None:
             self.notify("This entry has no fields to copy.", severity="warning")
             return
-        self.dismiss(DetailAction("copy", field.name, field.value, field.source))
+        self._copy(field.value, f"the value of {field.name}")
 
     def _filter(self, kind: DetailActionKind) -> None:
         field = self.selected_field()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Literal
 
@@ -133,12 +134,20 @@ def line_format(line: str) -> Decoded:
     return "plain", None
 
 
-def entry_fields(entry: Entry, decoded_line: Decoded | None = None) -> list[EntryField]:
+def entry_fields(
+    entry: Entry, decoded_line: Decoded | None = None, *, indexed: Collection[str] | None = None
+) -> list[EntryField]:
     """List every field of `entry`: labels, metadata, parsed labels, then JSON or logfmt keys.
 
     `decoded_line` is `line_format(entry.line)` when the caller has it already.
+    `indexed` names the labels Loki indexes; the entry's other labels were
+    extracted by a parser stage and are listed as parsed. None: every label
+    of the entry is a stream label.
     """
-    fields = [EntryField("label", name, value) for name, value in entry.labels.items()]
+    fields = [
+        EntryField("label" if indexed is None or name in indexed else "parsed", name, value)
+        for name, value in entry.labels.items()
+    ]
     fields += [EntryField("metadata", name, value) for name, value in entry.metadata.items()]
     fields += [EntryField("parsed", name, value) for name, value in entry.parsed.items()]
 
@@ -158,3 +167,50 @@ def find_task_id(fields: list[EntryField]) -> str | None:
         if field.name == "task_id" and field.value:
             return field.value
     return None
+
+
+PRETTY_INDENT = 2
+"""Spaces per nesting level in the pretty JSON view."""
+
+
+def pretty_json_lines(value: object, indent: int = 0, prefix: str = "") -> list[str]:
+    """Lay out decoded JSON as indented lines, like `json.dumps(indent=2)`.
+
+    A string holding line breaks (a traceback) is shown as a block of its
+    own lines, indented below its key, instead of one escaped string.
+    `prefix` is the `"key": ` put before the value. Commas separate items.
+    """
+    pad = " " * indent
+    if isinstance(value, dict) and value:
+        lines = [f"{pad}{prefix}{{"]
+        items = list(value.items())
+        for number, (key, item) in enumerate(items):
+            key_text = json.dumps(str(key), ensure_ascii=False) + ": "
+            lines += _with_comma(
+                pretty_json_lines(item, indent + PRETTY_INDENT, key_text), number < len(items) - 1
+            )
+        lines.append(f"{pad}}}")
+        return lines
+
+    if isinstance(value, list) and value:
+        lines = [f"{pad}{prefix}["]
+        for number, item in enumerate(value):
+            lines += _with_comma(
+                pretty_json_lines(item, indent + PRETTY_INDENT), number < len(value) - 1
+            )
+        lines.append(f"{pad}]")
+        return lines
+
+    if isinstance(value, str) and ("\n" in value or "\r" in value):
+        block_pad = " " * (indent + 2 * PRETTY_INDENT)
+        parts = value.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n").split("\n")
+        return [f"{pad}{prefix}|", *(f"{block_pad}{part}" for part in parts)]
+
+    return [f"{pad}{prefix}{json.dumps(value, ensure_ascii=False)}"]
+
+
+def _with_comma(lines: list[str], comma: bool) -> list[str]:
+    """Add a comma after an item's last line, unless the item is a block of text."""
+    if comma and not lines[0].endswith("|"):
+        lines[-1] += ","
+    return lines
