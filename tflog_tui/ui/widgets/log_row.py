@@ -8,7 +8,7 @@ itself, move the cursor or open a link.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from rich.cells import cell_len, set_cell_size, split_graphemes
@@ -73,14 +73,19 @@ class RowFormat:
 
 
 def label_columns(
-    label_sets: Sequence[Mapping[str, str]], preferred: Sequence[str]
+    label_sets: Sequence[Mapping[str, str]],
+    preferred: Sequence[str],
+    indexed: Collection[str] | None = None,
 ) -> tuple[tuple[str, ...], tuple[int, ...]]:
-    """Choose the label columns: labels whose values differ between the streams of a pane.
+    """Choose the label columns: indexed stream labels whose values differ between streams.
 
     `preferred` names come first in that order, then the other differing
     labels by name, up to `MAX_LABEL_COLUMNS`. Level labels are left out
-    because the badge shows the level. Return the names and each column's
-    width in cells.
+    because the badge shows the level. `indexed` names the labels Loki
+    indexes: labels a parser stage extracted (`| json`) differ on nearly
+    every line and are left out. When `indexed` is None, a label counts as
+    indexed unless it is a `__error__`-like label. Return the names and each
+    column's width in cells.
     """
     if len(label_sets) < 2:
         return (), ()
@@ -93,6 +98,8 @@ def label_columns(
         name
         for name in names
         if name not in LEVEL_LABEL_NAMES
+        and not name.startswith("__")
+        and (indexed is None or name in indexed)
         and len({labels.get(name, "") for labels in label_sets}) > 1
     ]
     ordered = [name for name in preferred if name in differing]

@@ -213,6 +213,8 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         self._stream_count = -1
         self.visible_labels: list[str] = []
         """Label names shown in every row: the labels whose values differ between streams."""
+        self.indexed_labels: frozenset[str] | None = None
+        """Label names Loki indexes; other labels (parsed) get no column. None: all may."""
         self._row_format = RowFormat(utc, False, (), ())
         self._format_generation = 0
         self._styles: RowStyles | None = None
@@ -742,7 +744,7 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
             label_sets = list(
                 {buffer.stream_key(stream)[0] for stream in range(buffer.stream_count)}
             )
-            names, cells = label_columns(label_sets, PREFERRED_LABELS)
+            names, cells = label_columns(label_sets, PREFERRED_LABELS, self.indexed_labels)
             self.visible_labels = list(names)
         else:
             names = self._row_format.label_names

@@ -27,6 +27,7 @@ from tflog_tui.loki.tail import TailDropped, TailEntries, TailState
 from tflog_tui.times import resolve_time
 from tflog_tui.ui.messages import ServerStatus
 from tflog_tui.ui.pane_query import title_for_query
+from tflog_tui.ui.stream_labels import indexed_label_names
 from tflog_tui.ui.widgets.level_bar import LevelBar
 from tflog_tui.ui.widgets.log_view import LogView
 from tflog_tui.ui.widgets.query_bar import QueryBar
@@ -85,6 +86,8 @@ class PaneState:
     context_ns: int | None = None
     dropped: int = 0
     loaded: bool = False
+    indexed_labels: frozenset[str] | None = None
+    """Label names Loki indexes in the range; None until listed, or when all labels are."""
 
     @property
     def capacity(self) -> int:
@@ -182,6 +185,7 @@ class Pane(TabPane):
 
     def on_mount(self) -> None:
         """Restore filters and start loading (or resume the tail)."""
+        self.log_view.indexed_labels = self.state.indexed_labels
         if self.state.levels != set(Level):
             self.log_view.set_levels(set(self.state.levels))
 
@@ -288,6 +292,7 @@ class Pane(TabPane):
 
         label = describe_range(self.state.range_from, self.state.range_to)
         self._set_activity(f"querying {label}…", "bold yellow")
+        await self._list_indexed_labels()
         logger.info(
             "range query %s from %d to %d, limit %d", query, start_ns, end_ns, self.state.limit
         )
@@ -336,6 +341,7 @@ class Pane(TabPane):
         """Load the entries just before and after `anchor_ns` in the pane's stream."""
         query = self.state.query
         self._set_activity("loading context…", "bold yellow")
+        await self._list_indexed_labels()
         self.state.buffer.clear()
         self._dirty = True
         try:
@@ -377,6 +383,17 @@ class Pane(TabPane):
             self._dirty = True
         self._set_activity(f"context: {CONTEXT_LINES} entries each side at most", "green")
         self.post_message(ServerStatus(ok=True))
+
+    async def _list_indexed_labels(self) -> None:
+        """List the label names Loki indexes in the range, so parsed labels get no column."""
+        try:
+            start_ns, end_ns = self.resolve_range()
+        except ValueError:
+            return
+        range_key = (self.state.range_from, self.state.range_to)
+        names = await indexed_label_names(self.client, range_key, start_ns, end_ns)
+        self.state.indexed_labels = names
+        self.log_view.indexed_labels = names
 
     def _fail(self, message: str, error: BaseException) -> None:
         """Show `message` (plain text) as an error notification and in the status line."""
@@ -441,6 +458,7 @@ class Pane(TabPane):
         query = self.state.query
         start_ns = self._remember_boundary()
         self._set_activity("tail connecting", "bold yellow")
+        await self._list_indexed_labels()
         logger.info("tail %s from %s", query, start_ns)
         try:
             async with self.client.tail(
