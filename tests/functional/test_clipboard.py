@@ -12,6 +12,7 @@ import os
 import shutil
 import stat
 import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -206,6 +207,7 @@ def private_tmux_server() -> Iterator[tuple[str, dict[str, str]]]:
     base = ["tmux", "-L", name, "-f", "/dev/null"]
     subprocess.run([*base, "new-session", "-d", "-s", "copy", "sleep 60"], check=True, timeout=5)
     socket_path = ""
+    pid = ""
     try:
         shown = subprocess.run(
             [*base, "display-message", "-p", "#{socket_path},#{pid}"],
@@ -219,9 +221,22 @@ def private_tmux_server() -> Iterator[tuple[str, dict[str, str]]]:
         yield name, env
     finally:
         subprocess.run([*base, "kill-server"], check=False, timeout=5)
+        if pid:
+            _wait_for_exit(int(pid), timeout_s=2.0)
         # The server leaves its socket file behind.
         if socket_path:
             Path(socket_path).unlink(missing_ok=True)
+
+
+def _wait_for_exit(pid: int, timeout_s: float) -> None:
+    """Wait until process `pid` has exited, for at most `timeout_s` seconds."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.01)
 
 
 async def test_real_tmux_buffer_holds_text(
