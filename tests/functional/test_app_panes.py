@@ -145,7 +145,7 @@ async def test_status_line_names_demo_server(fixed_server: EmbeddedLoki) -> None
 
         text = app.status_line.render().plain
         assert f"embedded demo server at {fixed_server.url}" in text
-        assert "20/100,000 lines" in text
+        assert "20 lines (limit 5,000)" in text
         assert "connected" in text
 
 

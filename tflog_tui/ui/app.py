@@ -82,12 +82,12 @@ class TflogApp(App[None]):
     TITLE = "tflog"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s,ctrl+b", "toggle_sidebar", "Sidebar"),
+        Binding("s,ctrl+b", "toggle_sidebar", "Sidebar", show=False),
         Binding("colon,q", "focus_query", "Query"),
         Binding("r", "pick_range", "Range"),
         Binding("t", "toggle_tail", "Tail"),
         Binding("slash", "search", "Search", show=False),
-        Binding("1", "toggle_level(1)", "Levels", key_display="1-7"),
+        Binding("1", "toggle_level(1)", "Levels", key_display="1-7", show=False),
         Binding("2", "toggle_level(2)", "Toggle error", show=False),
         Binding("3", "toggle_level(3)", "Toggle warning", show=False),
         Binding("4", "toggle_level(4)", "Toggle info", show=False),
@@ -98,8 +98,8 @@ class TflogApp(App[None]):
         Binding("L", "push_levels", "Levels into query", show=False),
         Binding("plus", "raise_limit", "More lines", show=False),
         Binding("R", "rerun", "Re-run", show=False),
-        Binding("x,ctrl+w", "close_pane", "Close"),
-        Binding("vertical_line,ctrl+backslash", "toggle_split", "Split"),
+        Binding("x,ctrl+w", "close_pane", "Close", show=False),
+        Binding("vertical_line,ctrl+backslash", "toggle_split", "Split", show=False),
         Binding("o", "other_side", "Other side", show=False),
         Binding("right_square_bracket", "next_pane", "Next pane", show=False),
         Binding("left_square_bracket", "previous_pane", "Previous pane", show=False),
@@ -149,7 +149,7 @@ class TflogApp(App[None]):
                 yield Static(WELCOME, id="welcome", markup=False)
         server, short = self.server_names()
         yield StatusLine(server, short, id="status")
-        yield Footer()
+        yield Footer(compact=True)
 
     async def on_mount(self) -> None:
         """Open the client, load the sidebar and open the pane for the query given."""

@@ -136,6 +136,8 @@ class Pane(TabPane):
         self.pages = 0
         self.fetched = 0
         self.last_error: str | None = None
+        self.rows_from: Literal["range", "tail", "context"] = "range"
+        """What loaded the rows shown: a range query, a tail or a context query."""
         self._dirty = True
         self._worker: Worker[None] | None = None
         self._started_at = 0.0
@@ -233,7 +235,7 @@ class Pane(TabPane):
             fetched=self.fetched,
             lines=len(buffer),
             capacity=self.state.capacity,
-            limit=self.state.limit if self.state.mode == "range" else 0,
+            limit=self.state.limit if self.rows_from == "range" else 0,
             evicted=buffer.evicted,
             dropped=self.state.dropped,
             follow=self.log_view.follow,
@@ -262,6 +264,7 @@ class Pane(TabPane):
         """Stop what runs and load the pane again: a range query, or the context of an entry."""
         self.stop(quiet=True)
         self.state.mode = "range"
+        self.rows_from = "range" if self.state.context_ns is None else "context"
         self.pages = 0
         self.fetched = 0
         self.last_error = None
@@ -416,6 +419,7 @@ class Pane(TabPane):
         """Tail the pane's query from the newest entry held, so no entry shows twice."""
         self.stop(quiet=True)
         self.state.mode = "tail"
+        self.rows_from = "tail"
         self.pages = 0
         self.fetched = 0
         self.last_error = None

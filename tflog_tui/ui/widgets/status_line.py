@@ -22,7 +22,8 @@ class PaneStatus:
 
     `activity` is the query or tail state as a short phrase ("querying",
     "live", "reconnecting 2", "stopped: reason"), and `activity_style` is a
-    Rich style for it. Counts are entries.
+    Rich style for it. Counts are entries. `limit` is the line limit of the
+    range query the rows came from; 0 when they came from a tail or context.
     """
 
     activity: str = ""
@@ -38,6 +39,10 @@ class PaneStatus:
     follow: bool = True
     new_lines: int = 0
     extra: list[str] = field(default_factory=list)
+
+
+NEAR_CAPACITY = 0.8
+"""Share of the pane's capacity above which the status line names the capacity."""
 
 
 def fault_summary(error: LokiError) -> str:
@@ -99,7 +104,11 @@ class StatusLine(Widget):
             return text
         if status.running and status.pages:
             text.append(f"  {status.pages} pages, {format_count(status.fetched)} fetched")
-        text.append(f"  {format_count(status.lines)}/{format_count(status.capacity)} lines")
+        lines = f"{format_count(status.lines)} lines"
+        if status.lines > status.capacity * NEAR_CAPACITY:
+            capacity = format_count(status.capacity)
+            lines += f" of {capacity} (oldest dropped beyond)"
+        text.append(f"  {lines}")
         if status.limit:
             text.append(f" (limit {format_count(status.limit)})", style="dim")
         if not status.follow and status.new_lines:
