@@ -95,6 +95,7 @@ class TflogApp(App[None]):
         Binding("6", "toggle_level(6)", "Toggle trace", show=False),
         Binding("7", "toggle_level(7)", "Toggle unknown", show=False),
         Binding("0", "all_levels", "All levels", show=False),
+        Binding("exclamation_mark", "only_errors", "Only errors", show=False),
         Binding("L", "push_levels", "Levels into query", show=False),
         Binding("plus", "raise_limit", "More lines", show=False),
         Binding("R", "rerun", "Re-run", show=False),
@@ -567,6 +568,16 @@ class TflogApp(App[None]):
         if pane is not None:
             pane.toggle_level(Level(value))
 
+    def action_only_errors(self) -> None:
+        """Show only critical and error entries in the active pane, or every level again."""
+        pane = self._pane_or_hint()
+        if pane is None:
+            return
+        if pane.toggle_only_errors():
+            self.notify("Only critical and error entries are shown; ! shows all.", timeout=3)
+        else:
+            self.notify("Every level is shown.", timeout=2)
+
     def action_all_levels(self) -> None:
         """Show every level in the active pane."""
         pane = self._pane_or_hint()
@@ -749,6 +760,11 @@ class TflogApp(App[None]):
             ("Start or stop live tail", "Tail the pane's query (t)", self.action_toggle_tail),
             ("Search", "Search the pane's lines (/)", self.action_search),
             ("Show all levels", "Turn every level filter on (0)", self.action_all_levels),
+            (
+                "Only errors",
+                "Show only critical and error entries, or all again (!)",
+                self.action_only_errors,
+            ),
             (
                 "Push level filter into query",
                 "Add the levels shown to the LogQL (L)",

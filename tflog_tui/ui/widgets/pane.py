@@ -46,6 +46,9 @@ CONTEXT_LINES = 100
 CONTEXT_WINDOW_NS = 24 * 3600 * 1_000_000_000
 """How far (nanoseconds) a context pane looks before and after its entry."""
 
+ERROR_LEVELS = frozenset({Level.CRITICAL, Level.ERROR})
+"""The levels `toggle_only_errors` shows."""
+
 TAIL_REPLAY_LIMIT = 1000
 """Entries Loki replays when a tail starts (its `limit` parameter)."""
 
@@ -59,9 +62,9 @@ def describe_range(range_from: str, range_to: str) -> str:
 
 def failure_text(message: str, mode: Mode) -> str:
     """Say that the pane's query (or tail) failed, why (`message`), and what to try."""
-    what = "The tail" if mode == "tail" else "The query"
+    subject = "The tail" if mode == "tail" else "The query"
     return (
-        f"{what} failed: {display_text(message, max_chars=2000)}\n"
+        f"{subject} failed: {display_text(message, max_chars=2000)}\n"
         "Press R to run it again, : to edit the query, r to pick another range."
     )
 
@@ -163,7 +166,7 @@ class Pane(TabPane):
 
     @property
     def message(self) -> Static:
-        """The line above the log that says why a pane shows no entries (hidden otherwise)."""
+        """The message above the log explaining why the pane shows no entries (hidden otherwise)."""
         return self.query_one("#pane-message", Static)
 
     def show_message(self, text: str | None) -> None:
@@ -585,6 +588,14 @@ class Pane(TabPane):
             levels.add(level)
         self.log_view.set_levels(set(levels))
         self.level_bar.update_levels(levels, self.state.buffer.level_counts())
+
+    def toggle_only_errors(self) -> bool:
+        """Show only critical and error entries, or every level again; True when only errors."""
+        only_errors = self.state.levels != ERROR_LEVELS
+        self.state.levels = set(ERROR_LEVELS) if only_errors else set(Level)
+        self.log_view.set_levels(set(self.state.levels))
+        self.level_bar.update_levels(self.state.levels, self.state.buffer.level_counts())
+        return only_errors
 
     def show_all_levels(self) -> None:
         """Show entries at every level."""
