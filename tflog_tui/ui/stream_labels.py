@@ -62,11 +62,11 @@ def context_labels(labels: Mapping[str, str], indexed: Collection[str] | None) -
 
 
 def cached_indexed_names(client: LokiClient, range_key: tuple[str, str]) -> frozenset[str] | None:
-    """Return the indexed label names cached for `range_key`, or None when none is held."""
-    held = _cache.get(client, {}).get(range_key)
-    if held is None or time.monotonic() - held[0] > INDEXED_TTL_S:
+    """Return the indexed label names cached for `range_key`, or None when none is cached."""
+    cached = _cache.get(client, {}).get(range_key)
+    if cached is None or time.monotonic() - cached[0] > INDEXED_TTL_S:
         return None
-    return held[1]
+    return cached[1]
 
 
 async def indexed_label_names(
@@ -81,9 +81,9 @@ async def indexed_label_names(
     if client.settings.categorize_labels:
         return None
 
-    held = cached_indexed_names(client, range_key)
-    if held is not None:
-        return held
+    cached = cached_indexed_names(client, range_key)
+    if cached is not None:
+        return cached
 
     try:
         names = frozenset(await client.labels(start_ns=start_ns, end_ns=end_ns))
