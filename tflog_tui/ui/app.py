@@ -96,6 +96,7 @@ class TflogApp(App[None]):
         Binding("7", "toggle_level(7)", "Toggle unknown", show=False),
         Binding("0", "all_levels", "All levels", show=False),
         Binding("exclamation_mark", "only_errors", "Only errors", show=False),
+        Binding("p", "prettify", "Prettify", show=False),
         Binding("L", "push_levels", "Levels into query", show=False),
         Binding("plus", "raise_limit", "More lines", show=False),
         Binding("R", "rerun", "Re-run", show=False),
@@ -578,6 +579,18 @@ class TflogApp(App[None]):
         else:
             self.notify("Every level is shown.", timeout=2)
 
+    def action_prettify(self) -> None:
+        """Show JSON and logfmt lines of the active pane message first, or as they are."""
+        pane = self._pane_or_hint()
+        if pane is None:
+            return
+        view = pane.log_view
+        view.toggle_prettify()
+        self.notify(
+            "Lines show their message first." if view.prettify else "Lines show as they are.",
+            timeout=2,
+        )
+
     def action_all_levels(self) -> None:
         """Show every level in the active pane."""
         pane = self._pane_or_hint()
@@ -760,6 +773,11 @@ class TflogApp(App[None]):
             ("Start or stop live tail", "Tail the pane's query (t)", self.action_toggle_tail),
             ("Search", "Search the pane's lines (/)", self.action_search),
             ("Show all levels", "Turn every level filter on (0)", self.action_all_levels),
+            (
+                "Prettify lines",
+                "Show JSON and logfmt lines message first, or as they are (p)",
+                self.action_prettify,
+            ),
             (
                 "Only errors",
                 "Show only critical and error entries, or all again (!)",

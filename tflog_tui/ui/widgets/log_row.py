@@ -19,6 +19,7 @@ from textual.strip import Strip
 
 from tflog_tui.buffer.levels import LEVEL_LABEL_NAMES, Level
 from tflog_tui.buffer.safe_text import SgrStyle, display_text, sgr_spans, truncation_marker
+from tflog_tui.ui.widgets.entry_fields import flatten_json, parse_json_object, parse_logfmt
 from tflog_tui.ui.widgets.level_badge import badge_style, badge_text
 from tflog_tui.ui.widgets.log_time import format_clock
 
@@ -42,6 +43,14 @@ MAX_LABEL_COLUMNS = 4
 """Maximum number of label columns, so the line keeps most of the row."""
 
 _ESCAPE_CHARS = ("\x1b", "\x9b")
+
+MESSAGE_FIELDS = ("msg", "message", "msg_text", "error")
+"""Fields holding the message of a JSON or logfmt line, in the order they are looked for."""
+
+SHOWN_FIELDS = frozenset({"ts", "time", "timestamp", *LEVEL_LABEL_NAMES})
+"""Fields the timestamp and level columns show already; a prettified line leaves them out."""
+
+_BARE_VALUE = re.compile(r"[^\s\"=]+")
 
 Piece = tuple[str, Style | None]
 
@@ -281,3 +290,39 @@ def build_body(line: str, pattern: re.Pattern[str] | None, styles: RowStyles) ->
         pieces = _highlight(_part_pieces(raw), pattern, styles.match)
         parts.append(tuple(Segment(text, style) for text, style in pieces if text))
     return LineBody(tuple(parts), hidden)
+
+
+def _pair_text(key: str, value: str) -> str:
+    """Format one field as `key=value`, quoting the value when it is empty or has spaces."""
+    if _BARE_VALUE.fullmatch(value):
+        return f"{key}={value}"
+    quoted = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'{key}="{quoted}"'
+
+
+def prettify_line(line: str) -> str | None:
+    """Rewrite a JSON or logfmt line for reading: the message first, then `key=value` fields.
+
+    The message is the first of `MESSAGE_FIELDS` found. Timestamp and level
+    fields are left out because their columns show them. Return None when
+    the line is neither JSON nor logfmt (it is then shown as it is). The
+    result is raw text: the row shows it through `display_text` like any line.
+    """
+    document = parse_json_object(line)
+    if document is not None:
+        pairs = flatten_json(document)
+    else:
+        found = parse_logfmt(line)
+        if found is None:
+            return None
+        pairs = found
+
+    values = dict(pairs)
+    message_key = next((key for key in MESSAGE_FIELDS if values.get(key)), None)
+    parts = [values[message_key]] if message_key is not None else []
+    parts += [
+        _pair_text(key, value)
+        for key, value in pairs
+        if key != message_key and key not in SHOWN_FIELDS
+    ]
+    return " ".join(parts)

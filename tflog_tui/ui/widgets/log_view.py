@@ -26,6 +26,7 @@ from tflog_tui.ui.widgets.log_row import (
     build_body,
     build_prefix,
     label_columns,
+    prettify_line,
 )
 from tflog_tui.ui.widgets.log_search import find_match
 from tflog_tui.ui.widgets.log_time import spans_days
@@ -194,6 +195,8 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         self.buffer = buffer
         self.utc = utc
         self.wrap = False
+        self.prettify = False
+        """Show JSON and logfmt lines as their message, then `key=value` fields."""
         self.new_lines = 0
         """Entries appended since follow mode was left (only those passing the level filter)."""
 
@@ -395,6 +398,14 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         self._move_cursor_to_index(index, post=True)
         self._scroll_to_cursor(center=True)
         return True
+
+    def toggle_prettify(self) -> None:
+        """Switch JSON and logfmt lines between their text and message-first fields."""
+        self.prettify = not self.prettify
+        self._x_offset = 0
+        self._clear_caches()
+        self._update_virtual_size()
+        self.refresh()
 
     def toggle_wrap(self) -> None:
         """Switch between one row per entry (scroll sideways) and wrapped entries."""
@@ -858,7 +869,10 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         return self._styles
 
     def _body(self, row: int) -> LineBody:
-        return build_body(self.buffer.line(row), self._pattern, self._row_styles())
+        line = self.buffer.line(row)
+        if self.prettify:
+            line = prettify_line(line) or line
+        return build_body(line, self._pattern, self._row_styles())
 
     def _prefix(self, row: int) -> list[Segment]:
         buffer = self.buffer
