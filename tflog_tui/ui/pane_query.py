@@ -13,18 +13,23 @@ from collections.abc import Iterable, Mapping
 
 from tflog_tui.buffer.levels import Level
 from tflog_tui.logql import (
+    BinaryOperation,
+    Expr,
     JsonParser,
     LabelFilter,
+    LabelReplace,
     LineFilter,
     LogfmtParser,
     LogQLSyntaxError,
     LogQuery,
     Matcher,
     PatternParser,
+    RangeAggregation,
     RegexpParser,
     Stage,
     StringLabelFilter,
     UnpackParser,
+    VectorAggregation,
     parse_log_query,
 )
 from tflog_tui.loki.models import Entry
@@ -180,3 +185,16 @@ def title_for_query(query: str) -> str:
     if service or task:
         return service or task or "query"
     return "query"
+
+
+def first_log_query(expr: Expr) -> LogQuery | None:
+    """Return the first log query inside `expr` (itself when it is one), or None."""
+    if isinstance(expr, LogQuery):
+        return expr
+    if isinstance(expr, RangeAggregation):
+        return expr.range.query
+    if isinstance(expr, (VectorAggregation, LabelReplace)):
+        return first_log_query(expr.expr)
+    if isinstance(expr, BinaryOperation):
+        return first_log_query(expr.left) or first_log_query(expr.right)
+    return None

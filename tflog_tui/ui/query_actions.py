@@ -14,7 +14,6 @@ from tflog_tui.grafana import explore_url
 from tflog_tui.times import resolve_time
 from tflog_tui.ui.clipboard import copy_text
 from tflog_tui.ui.pane_query import title_for_query
-from tflog_tui.ui.screens.builder import BuilderResult, BuilderScreen
 from tflog_tui.ui.screens.open_link import OpenLinkResult, OpenLinkScreen
 
 if TYPE_CHECKING:
@@ -22,6 +21,7 @@ if TYPE_CHECKING:
 
     from tflog_tui.settings import GrafanaSettings
     from tflog_tui.ui.app import TflogApp
+    from tflog_tui.ui.screens.builder import BuilderResult
     from tflog_tui.ui.widgets.pane import Pane
 
 logger = logging.getLogger(__name__)
@@ -66,10 +66,17 @@ def open_builder(app: TflogApp) -> None:
 
     try:
         now_ns = app.clock()
-        time_range = (resolve_time(range_from, now_ns), resolve_time(range_to, now_ns))
+        time_range = (
+            resolve_time(range_from, now_ns),
+            resolve_time(range_to, now_ns, round_up=True),
+        )
     except ValueError as error:
         app.notify(f"The range is invalid: {error}", severity="error", markup=False)
         return
+
+    # The builder pulls in the LogQL evaluator for field sampling, so it is
+    # imported when first opened rather than at start-up.
+    from tflog_tui.ui.screens.builder import BuilderScreen
 
     screen = BuilderScreen(
         app.client,

@@ -31,6 +31,7 @@ from tflog_tui.logql.evaluator import ERROR_LABEL, EXTRACTED_SUFFIX, LogQueryEva
 from tflog_tui.logql.units import format_duration, parse_duration
 from tflog_tui.loki import LokiClient
 from tflog_tui.loki.errors import LokiError
+from tflog_tui.ui.pane_query import first_log_query
 from tflog_tui.ui.widgets.label_filter_list import LabelFilterList
 from tflog_tui.ui.widgets.label_picker import LabelPicker
 from tflog_tui.ui.widgets.line_filter_list import LineFilterList
@@ -125,19 +126,6 @@ def _stream_labels(labels: Mapping[str, str], extracted: Mapping[str, str]) -> d
             continue
         stream[name] = value
     return stream
-
-
-def first_log_query(expr: logql_ast.Expr) -> LogQuery | None:
-    """Return the first log query inside `expr` (itself when it is one), or None."""
-    if isinstance(expr, LogQuery):
-        return expr
-    if isinstance(expr, logql_ast.RangeAggregation):
-        return expr.range.query
-    if isinstance(expr, (logql_ast.VectorAggregation, logql_ast.LabelReplace)):
-        return first_log_query(expr.expr)
-    if isinstance(expr, logql_ast.BinaryOperation):
-        return first_log_query(expr.left) or first_log_query(expr.right)
-    return None
 
 
 class LabelListSuggester(Suggester):

@@ -15,7 +15,7 @@ from textual.widgets import Button, Input, Label, Static
 from tflog_tui.grafana import ExploreLink, expand_variables, is_explore_url, parse_explore_url
 from tflog_tui.logql import LogQLSyntaxError, LogQuery, parse
 from tflog_tui.times import resolve_time
-from tflog_tui.ui.screens.builder import first_log_query
+from tflog_tui.ui.pane_query import first_log_query
 
 
 @dataclass(frozen=True)
