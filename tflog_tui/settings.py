@@ -553,7 +553,7 @@ def _since_text(time_to: str, since: str) -> str:
     """Write the start that lies `since` before `time_to` as a time string."""
     if time_to.strip() == "now":
         return f"now-{since}"
-    end_ns = resolve_time(time_to, time.time_ns())
+    end_ns = resolve_time(time_to, time.time_ns(), round_up=True)
     start_ns = end_ns - parse_duration(since)
     return str(start_ns // 1_000_000)
 

@@ -237,7 +237,7 @@ class TflogApp(App[None]):
         from tflog_tui.times import resolve_time
 
         return resolve_time(self.settings.time_from, now_ns), resolve_time(
-            self.settings.time_to, now_ns
+            self.settings.time_to, now_ns, round_up=True
         )
 
     def _update_welcome(self) -> None:
@@ -356,6 +356,9 @@ class TflogApp(App[None]):
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         """Make the group holding the focused widget the active one."""
+        if not self.screen_stack:
+            # Focus events can still arrive while the app shuts down.
+            return
         for side in ("left", "right"):
             if self.group(side) in event.widget.ancestors_with_self:
                 self._active_side = side
