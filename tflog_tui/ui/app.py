@@ -161,9 +161,13 @@ class TflogApp(App[None]):
 
         if self.settings.embedded_url:
             server, _ = self.server_names()
+            if self.settings.demo:
+                reason = "--demo was given"
+            else:
+                reason = "No Loki address is configured"
             self.notify(
-                f"No Loki address is configured, so tflog shows the {server} "
-                "with generated demo data. Set --addr or LOKI_ADDR for a real Loki.",
+                f"{reason}, so tflog shows the {server} with generated demo data. "
+                "Set --addr or LOKI_ADDR (without --demo) for a real Loki.",
                 title="Demo data",
                 timeout=8,
                 markup=False,
