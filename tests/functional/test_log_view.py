@@ -160,7 +160,7 @@ async def test_next_error_both_directions() -> None:
         assert view.cursor_row == buffer.row_id(5)
 
         await pilot.press("E")
-        assert view.cursor_row == buffer.row_id(5)
+        assert view.cursor_row == buffer.row_id(95)
 
 
 async def test_next_error_includes_critical() -> None:
@@ -219,8 +219,11 @@ async def test_search_highlights_and_n_N() -> None:
         await pilot.press("n")
         assert view.cursor_row == buffer.row_id(15)
 
-        await pilot.press("N", "N")
+        await pilot.press("N")
         assert view.cursor_row == buffer.row_id(5)
+
+        await pilot.press("N")
+        assert view.cursor_row == buffer.row_id(95)
 
 
 async def test_search_case_and_regex() -> None:

@@ -73,7 +73,7 @@ async def test_search_many_rows_in_view() -> None:
         assert view.cursor_row == buffer.row_id(19_999)
 
         view.set_search(r"step 1\d{3}$", regex=True)
-        assert view.cursor_row == buffer.row_id(19_999)
+        assert view.cursor_row == buffer.row_id(1_000)
         assert view.next_match(forward=False) is True
         assert view.cursor_row == buffer.row_id(1_999)
 

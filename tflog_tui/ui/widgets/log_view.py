@@ -67,6 +67,17 @@ def crop_segments(segments: list[Segment], cells: int, start: int, room: int) ->
     return visible
 
 
+def _wrapped_note(forward: bool) -> str:
+    """Say that a search went past the end (or the start) and went on from the other end."""
+    return "Search wrapped to the top." if forward else "Search wrapped to the bottom."
+
+
+def new_lines_label(count: int) -> str:
+    """Return the text of the badge that counts entries appended while not following."""
+    noun = "new line" if count == 1 else "new lines"
+    return f" ↓ {count:,} {noun} (f to follow) "
+
+
 class LogView(ScrollView, can_focus=True, inherit_bindings=False):
     """Show the entries of a pane buffer, one row each (or wrapped), with a cursor.
 
@@ -376,11 +387,20 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
             from_row = len(buffer)
 
         found = buffer.find_level(from_row, targets, forward=forward)
+        wrapped = False
+        if found is None:
+            # Continue from the other end, as less and vim do.
+            wrapped = True
+            found = buffer.find_level(-1 if forward else len(buffer), targets, forward=forward)
         index = None if found is None else self._rows.index_of(buffer.first_row_id + found)
         if index is None:
-            where = "below" if forward else "above"
-            self.notify(f"No {names} entry {where} the cursor.", markup=False)
+            self.notify(f"No {names} entry in this pane.", markup=False)
             return False
+        if wrapped and index == self._cursor_index:
+            self.notify(f"This is the only {names} entry.", markup=False)
+            return True
+        if wrapped:
+            self.notify(_wrapped_note(forward), markup=False)
 
         self._set_follow(False)
         self._move_cursor_to_index(index, post=True)
@@ -733,13 +753,23 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         cursor = self._cursor_index if self._cursor_index is not None else 0
         step = 1 if forward else -1
         start = cursor if include_cursor else cursor + step
-        found = find_match(
-            pattern, self._lines_at, start, count, forward=forward, literal=not self._regex
-        )
+        literal = not self._regex
+        found = find_match(pattern, self._lines_at, start, count, forward=forward, literal=literal)
+        wrapped = False
         if found is None:
-            where = "below" if forward else "above"
-            self.notify(f"No match for {self._search_text!r} {where} the cursor.", markup=False)
+            # Continue from the other end, as less and vim do.
+            wrapped = True
+            other_end = 0 if forward else count - 1
+            found = find_match(
+                pattern, self._lines_at, other_end, count, forward=forward, literal=literal
+            )
+        if found is None:
+            self.notify(f"No match for {self._search_text!r}.", markup=False)
             return False
+        if wrapped and found == cursor and not include_cursor:
+            self.notify(f"This is the only match for {self._search_text!r}.", markup=False)
+        elif wrapped:
+            self.notify(_wrapped_note(forward), markup=False)
 
         self._set_follow(False)
         self._move_cursor_to_index(found, post=True)
@@ -1019,7 +1049,7 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         return Strip([Segment(text, base + marker)]).crop_extend(0, width, base)
 
     def _with_new_lines_badge(self, strip: Strip, width: int) -> Strip:
-        label = f" ↓ {self.new_lines:,} new lines (f to follow) "
+        label = new_lines_label(self.new_lines)
         base, _cursor, new_lines = self._own_styles()
         style = base + new_lines
         cells = min(width, len(label))
