@@ -64,7 +64,7 @@ async def test_tail_resumes_without_duplicates(fixed_server: EmbeddedLoki) -> No
         assert lines[6:] == [f"level=info live {n}" for n in range(6)]
         assert pane.state.mode == "tail"
         assert pane.status().lines == 12
-        assert any(text.startswith("tail reconnecting 1") for text in activities)
+        assert any(text.startswith("tail reconnecting (1)") for text in activities)
         assert activities[-1] == "tail live"
 
         await pilot.press("k")

@@ -6,7 +6,6 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -38,6 +37,7 @@ from tflog_tui.ui.pane_query import (
     add_level_filter,
     add_line_filter,
     add_stream_matcher,
+    covering_range,
     field_source,
     label_name,
     line_parser_for,
@@ -49,7 +49,7 @@ from tflog_tui.ui.screens.help import HelpScreen
 from tflog_tui.ui.screens.range_picker import RangePicker
 from tflog_tui.ui.stream_labels import context_labels, indexed_label_names
 from tflog_tui.ui.widgets.log_view import LogView
-from tflog_tui.ui.widgets.pane import Pane, PaneState
+from tflog_tui.ui.widgets.pane import Pane, PaneState, context_title
 from tflog_tui.ui.widgets.sidebar import Sidebar
 from tflog_tui.ui.widgets.status_line import PaneStatus, StatusLine
 
@@ -307,14 +307,30 @@ class TflogApp(App[None]):
         return pane
 
     async def open_query(
-        self, query: str, title: str, *, context_ns: int | None = None, tail: bool = False
+        self,
+        query: str,
+        title: str,
+        *,
+        context_ns: int | None = None,
+        tail: bool = False,
+        task_range: tuple[str, str] | None = None,
     ) -> Pane:
-        """Focus the pane showing `query`, or open one for it."""
+        """Focus the pane showing `query`, or open one for it.
+
+        `task_range` (from, to) replaces the default range of a new pane, and
+        an open pane is reused only when it has that range.
+        """
         for pane in self.panes():
-            if pane.state.query == query and pane.state.context_ns == context_ns:
+            same_range = task_range is None or task_range == (
+                pane.state.range_from,
+                pane.state.range_to,
+            )
+            if pane.state.query == query and pane.state.context_ns == context_ns and same_range:
                 self.activate(pane)
                 return pane
         state = self.new_state(query, title, context_ns=context_ns)
+        if task_range is not None:
+            state.range_from, state.range_to = task_range
         if tail:
             state.mode = "tail"
         return await self.add_pane(state)
@@ -407,7 +423,7 @@ class TflogApp(App[None]):
                 )
                 pane.set_query(query)
             elif kind == "open_task":
-                await self.open_task(entry, value)
+                await self.open_task(entry, value, pane)
             elif kind == "context":
                 await self.open_context(entry, pane)
             elif kind == "copy":
@@ -454,12 +470,13 @@ class TflogApp(App[None]):
             parser = line_parser_for(entry.line, field)
         return add_label_filter(query, name, value, negate=negate, parser=parser)
 
-    async def open_task(self, entry: Entry, task_id: str) -> None:
+    async def open_task(self, entry: Entry, task_id: str, source: Pane | None = None) -> None:
         """Open the pane of task `task_id` of the entry's service.
 
         When `task_id` is a stream label the selector matches it. When the id
         was found only in the line (JSON or logfmt), a line filter on the id
-        narrows the service's streams instead.
+        narrows the service's streams instead. The pane takes the range of
+        `source` (the default range without one), widened to contain the entry.
         """
         task_id = task_id or entry.labels.get("task_id", "")
         if not task_id:
@@ -478,7 +495,13 @@ class TflogApp(App[None]):
                 labels = {"service_name": service, "task_id": task_id}
             query = selector_query(labels)
             title = title_for_query(query)
-        await self.open_query(query, title)
+
+        if source is not None:
+            range_from, range_to = source.state.range_from, source.state.range_to
+        else:
+            range_from, range_to = self.settings.time_from, self.settings.time_to
+        task_range = covering_range(range_from, range_to, entry.ts_ns, self.clock())
+        await self.open_query(query, title, task_range=task_range)
 
     async def indexed_names(self, pane: Pane | None) -> frozenset[str] | None:
         """Return the label names Loki indexes in `pane`'s range (the default range without one).
@@ -511,10 +534,7 @@ class TflogApp(App[None]):
             )
             return
         query = selector_query(labels)
-        moment = datetime.fromtimestamp(entry.ts_ns // 1_000_000_000, tz=UTC)
-        if not self.utc:
-            moment = moment.astimezone()
-        title = f"context {moment:%H:%M:%S}"
+        title = context_title(entry.ts_ns, self.clock(), utc=self.utc)
         await self.open_query(query, title, context_ns=entry.ts_ns)
 
     # --- actions ---------------------------------------------------------

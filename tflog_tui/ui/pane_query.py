@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 
 from tflog_tui.buffer.levels import Level
 from tflog_tui.logql import (
@@ -33,6 +34,7 @@ from tflog_tui.logql import (
     parse_log_query,
 )
 from tflog_tui.loki.models import Entry
+from tflog_tui.times import resolve_time
 
 PARSER_STAGES = (JsonParser, LogfmtParser, RegexpParser, PatternParser, UnpackParser)
 
@@ -198,3 +200,39 @@ def first_log_query(expr: Expr) -> LogQuery | None:
     if isinstance(expr, BinaryOperation):
         return first_log_query(expr.left) or first_log_query(expr.right)
     return None
+
+
+TASK_LOOKBACK_NS = 24 * 3600 * 1_000_000_000
+"""How far (nanoseconds) before an entry a task pane starts when the source range misses it."""
+
+
+def rfc3339_seconds(ts_ns: int) -> str:
+    """Format `ts_ns` (nanoseconds since the epoch) as UTC RFC 3339 to the second, fraction kept."""
+    moment = datetime.fromtimestamp(ts_ns // 1_000_000_000, tz=UTC)
+    fraction = ts_ns % 1_000_000_000
+    stamp = f"{moment:%Y-%m-%dT%H:%M:%S}"
+    if fraction:
+        stamp += f".{fraction:09d}".rstrip("0")
+    return stamp + "Z"
+
+
+def covering_range(range_from: str, range_to: str, ts_ns: int, now_ns: int) -> tuple[str, str]:
+    """Return a range that contains `ts_ns`: the given one when it does, else a wider absolute one.
+
+    The wider range starts `TASK_LOOKBACK_NS` before the entry (or at the given
+    start when that is earlier) and ends at the given end, or just after the
+    entry when the end is before it. An unreadable range gives the day before
+    the entry up to it.
+    """
+    try:
+        start_ns = resolve_time(range_from, now_ns)
+        end_ns = resolve_time(range_to, now_ns, round_up=True)
+    except ValueError:
+        return rfc3339_seconds(ts_ns - TASK_LOOKBACK_NS), rfc3339_seconds(ts_ns + 1_000_000_000)
+
+    if start_ns <= ts_ns < end_ns:
+        return range_from, range_to
+
+    start_ns = min(start_ns, ts_ns - TASK_LOOKBACK_NS)
+    end_ns = max(end_ns, ts_ns + 1_000_000_000)
+    return rfc3339_seconds(start_ns), rfc3339_seconds(end_ns)

@@ -84,7 +84,7 @@ def open_builder(app: TflogApp) -> None:
         time_range=time_range,
         sample=pane_sample(pane) if pane is not None else [],
         level_source=pane.level_source() if pane is not None else None,
-        range_description=describe_range(range_from, range_to),
+        range_description=describe_range(range_from, range_to, utc=app.utc),
     )
 
     def apply(result: BuilderResult | None) -> None:

@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from rich.markup import escape
@@ -24,7 +25,7 @@ from tflog_tui.grafana import expand_variables
 from tflog_tui.loki.errors import LokiError
 from tflog_tui.loki.models import Entry, Labels
 from tflog_tui.loki.tail import TailDropped, TailEntries, TailState
-from tflog_tui.times import resolve_time
+from tflog_tui.times import is_relative_time, resolve_time
 from tflog_tui.ui.messages import ServerStatus
 from tflog_tui.ui.pane_query import title_for_query
 from tflog_tui.ui.stream_labels import indexed_label_names
@@ -53,11 +54,84 @@ TAIL_REPLAY_LIMIT = 1000
 """Entries Loki replays when a tail starts (its `limit` parameter)."""
 
 
-def describe_range(range_from: str, range_to: str) -> str:
-    """Describe a range for people: `last 1h` for `now-1h`..`now`, else `from … to …`."""
+def _moment(ts_ns: int, utc: bool) -> datetime:
+    moment = datetime.fromtimestamp(ts_ns // 1_000_000_000, tz=UTC)
+    return moment if utc else moment.astimezone()
+
+
+def is_today(ts_ns: int, now_ns: int, *, utc: bool) -> bool:
+    """Tell whether `ts_ns` falls on the day of `now_ns` (nanoseconds), in the shown time zone."""
+    return _moment(ts_ns, utc).date() == _moment(now_ns, utc).date()
+
+
+def context_title(ts_ns: int, now_ns: int, *, utc: bool) -> str:
+    """Title a context pane by its entry's time: `context 21:46:30`, or `context 12-03 21:46`
+    when the entry is not from today."""
+    moment = _moment(ts_ns, utc)
+    if is_today(ts_ns, now_ns, utc=utc):
+        return f"context {moment:%H:%M:%S}"
+    return f"context {moment:%m-%d %H:%M}"
+
+
+def context_when(ts_ns: int, now_ns: int, *, utc: bool) -> str:
+    """Give an entry's time for the status line: `21:46:30`, with the date when not today."""
+    moment = _moment(ts_ns, utc)
+    if is_today(ts_ns, now_ns, utc=utc):
+        return f"{moment:%H:%M:%S}"
+    return f"{moment:%Y-%m-%d %H:%M:%S}"
+
+
+def describe_time(text: str, *, utc: bool = True) -> str:
+    """Show an absolute time (RFC 3339 or epoch milliseconds) as RFC 3339 to the second,
+    in UTC (`2026-12-04T18:00:00Z`) or with the local offset; keep relative times as given."""
+    if is_relative_time(text):
+        return text
+    try:
+        ts_ns = resolve_time(text, 0)
+    except ValueError:
+        return text
+    moment = _moment(ts_ns, utc)
+    if utc:
+        return f"{moment:%Y-%m-%dT%H:%M:%S}Z"
+    offset = moment.strftime("%z")
+    return f"{moment:%Y-%m-%dT%H:%M:%S}{offset[:3]}:{offset[3:]}"
+
+
+def describe_range(range_from: str, range_to: str, *, utc: bool = True) -> str:
+    """Describe a range for people: `last 1h` for `now-1h`..`now`, else `from … to …`
+    with absolute ends as RFC 3339 (UTC unless `utc` is False)."""
     if range_to == "now" and range_from.startswith("now-"):
         return f"last {range_from[4:]}"
-    return f"{range_from} to {range_to}"
+    return f"{describe_time(range_from, utc=utc)} to {describe_time(range_to, utc=utc)}"
+
+
+REFUSED_MARKERS = ("refused", "errno 111", "connect call failed", "errno 61")
+"""Words in a connect failure that mean nothing listens at the address."""
+
+
+def server_address(server: str) -> str:
+    """Return `host:port` of a Loki URL (`http://127.0.0.1:3100/` gives `127.0.0.1:3100`)."""
+    address = server.split("://", 1)[-1]
+    return address.split("/", 1)[0] or server
+
+
+def tail_retry_text(attempt: int, reason: str, server: str) -> str:
+    """Say in one short line that the tail reconnects (try `attempt`), why, and how to stop it."""
+    address = server_address(server)
+    lowered = reason.lower()
+    if any(marker in lowered for marker in REFUSED_MARKERS):
+        why = f"Loki at {address} refused the connection"
+    elif "timed out" in lowered or "timeout" in lowered:
+        why = f"Loki at {address} did not answer in time"
+    elif "name or service not known" in lowered or "nodename nor servname" in lowered:
+        why = f"the name of Loki's host ({address}) does not resolve"
+    elif reason:
+        why = display_text(reason.removeprefix("cannot connect the tail: "))
+        if len(why) > 60:
+            why = why[:59] + "…"
+    else:
+        why = f"lost the connection to Loki at {address}"
+    return f"tail reconnecting ({attempt}): {why}; t stops"
 
 
 def failure_text(message: str, mode: Mode) -> str:
@@ -208,6 +282,14 @@ class Pane(TabPane):
             self.run_query()
         self._dirty = True
 
+    @property
+    def view_utc(self) -> bool:
+        """Whether the log view shows times in UTC (else local time)."""
+        try:
+            return self.log_view.utc
+        except NoMatches:
+            return self.utc
+
     def focus_log(self) -> None:
         """Move the keyboard focus to the log view."""
         self.log_view.focus()
@@ -296,7 +378,7 @@ class Pane(TabPane):
             self._fail(f"Invalid range: {error}", error)
             return
 
-        label = describe_range(self.state.range_from, self.state.range_to)
+        label = describe_range(self.state.range_from, self.state.range_to, utc=self.view_utc)
         self._set_activity(f"querying {label}…", "bold yellow")
         await self._list_indexed_labels()
         logger.info(
@@ -387,7 +469,10 @@ class Pane(TabPane):
         if before:
             self._select_row_id = self.state.buffer.row_id(before - 1)
             self._dirty = True
-        self._set_activity(f"context: {CONTEXT_LINES} entries each side at most", "green")
+        when = context_when(anchor_ns, self.clock(), utc=self.view_utc)
+        self._set_activity(
+            f"context around {when}: {CONTEXT_LINES} entries each side at most", "green"
+        )
         self.post_message(ServerStatus(ok=True))
 
     async def _list_indexed_labels(self) -> None:
@@ -504,14 +589,17 @@ class Pane(TabPane):
     def _on_tail_state(self, event: TailState) -> None:
         if event.state == "live":
             self._set_activity("tail live", "bold green")
+            self.show_message(None)
             self.post_message(ServerStatus(ok=True))
         elif event.state == "connecting":
             self._set_activity("tail connecting", "bold yellow")
         elif event.state == "reconnecting":
-            reason = f": {event.reason}" if event.reason else ""
-            self._set_activity(f"tail reconnecting {event.attempt}{reason}", "bold yellow")
+            text = tail_retry_text(event.attempt, event.reason, self.client.server)
+            self._set_activity(text, "bold yellow")
+            if not len(self.state.buffer):
+                self.show_message(text)
             logger.warning(
-                "tail of %s reconnecting (%d)%s", self.state.query, event.attempt, reason
+                "tail of %s reconnecting (%d): %s", self.state.query, event.attempt, event.reason
             )
         else:
             reason = event.reason or "stopped"
@@ -550,9 +638,16 @@ class Pane(TabPane):
         self.rerun()
 
     def _replace_query(self, query: str) -> None:
-        """Store `query`; a title derived from the old query follows the new one."""
-        if self.state.title == title_for_query(self.state.query):
+        """Store `query`; a title derived from the old query follows the new one.
+
+        A context pane given another query becomes a range pane over its range.
+        """
+        leaves_context = self.state.context_ns is not None and query != self.state.query
+        if leaves_context or self.state.title == title_for_query(self.state.query):
             self.rename(title_for_query(query))
+        if leaves_context:
+            self.state.context_ns = None
+            self._select_row_id = None
         self.state.query = query
 
     def rerun(self) -> None:
