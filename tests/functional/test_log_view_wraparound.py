@@ -19,11 +19,11 @@ def mixed_buffer() -> PaneBuffer:
     lines = []
     for index in range(50):
         if index in (10, 40):
-            lines.append(f"level=info msg=\"smtp relay ready\" n={index}")
+            lines.append(f'level=info msg="smtp relay ready" n={index}')
         elif index == 20:
-            lines.append(f"level=error msg=\"charge failed\" n={index}")
+            lines.append(f'level=error msg="charge failed" n={index}')
         else:
-            lines.append(f"level=info msg=\"step done\" n={index}")
+            lines.append(f'level=info msg="step done" n={index}')
     buffer = PaneBuffer()
     buffer.append(entries(lines))
     return buffer

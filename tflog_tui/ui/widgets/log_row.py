@@ -122,6 +122,73 @@ def label_columns(
     return tuple(ordered), tuple(widths)
 
 
+LABEL_SHARE = 0.4
+"""Largest share of the row width that label columns (with their separators) may take."""
+
+MESSAGE_MIN_CELLS = 40
+"""Cells kept for the message after the prefix, or half the row width when that is less."""
+
+MIN_LABEL_CELLS = 8
+"""Narrowest label column, in cells; a column that would be narrower is dropped instead."""
+
+DROP_ORDER = ("hostname", "service_name")
+"""Label columns dropped first when the row is narrow, least useful first; then from the right."""
+
+
+def fit_label_columns(
+    names: Sequence[str], cells: Sequence[int], width: int, fixed_cells: int
+) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """Fit label columns into a row `width` cells wide, so the message keeps room.
+
+    `fixed_cells` is the width of the timestamp and level badge with their
+    separators. The columns (one separator cell each) take at most
+    `LABEL_SHARE` of the row and leave at least `MESSAGE_MIN_CELLS` (or half
+    the row, whichever is less) for the message. Columns are dropped, least
+    useful first (`DROP_ORDER`, then from the right), until each can be at
+    least `MIN_LABEL_CELLS` wide; then the widest are narrowed to share the
+    room. Return the names and widths kept, in their order.
+    """
+    message_min = min(MESSAGE_MIN_CELLS, width // 2)
+    budget = min(int(width * LABEL_SHARE), width - fixed_cells - message_min)
+    columns = list(zip(names, cells, strict=True))
+
+    def needed(kept: list[tuple[str, int]]) -> int:
+        return sum(min(MIN_LABEL_CELLS, size) + 1 for _name, size in kept)
+
+    while columns and needed(columns) > budget:
+        drop = next(
+            (
+                index
+                for name in DROP_ORDER
+                for index, (kept, _) in enumerate(columns)
+                if kept == name
+            ),
+            len(columns) - 1,
+        )
+        del columns[drop]
+
+    if not columns:
+        return (), ()
+
+    # Lower a common cap on the widths until the columns fit the budget.
+    cap = max(size for _name, size in columns)
+    while cap > MIN_LABEL_CELLS and sum(min(size, cap) + 1 for _n, size in columns) > budget:
+        cap -= 1
+    return (
+        tuple(name for name, _size in columns),
+        tuple(min(size, cap) for _name, size in columns),
+    )
+
+
+def fit_cells(text: str, cells: int) -> str:
+    """Return `text` padded or cut to exactly `cells` cells, ending in `…` when cut."""
+    if cell_len(text) <= cells:
+        return set_cell_size(text, cells)
+    if cells <= 1:
+        return set_cell_size("…", cells)
+    return set_cell_size(set_cell_size(text, cells - 1) + "…", cells)
+
+
 def safe_value(value: str) -> str:
     """Return a label value as display-safe text, cut to a little over a column."""
     return display_text(value, max_chars=MAX_LABEL_CELLS * 2)
@@ -143,7 +210,7 @@ def build_prefix(
         Segment(" "),
     ]
     for name, cells in zip(row_format.label_names, row_format.label_cells, strict=True):
-        value = set_cell_size(safe_value(labels.get(name, "")), cells)
+        value = fit_cells(safe_value(labels.get(name, "")), cells)
         segments.append(Segment(value, styles.labels))
         segments.append(Segment(" "))
     return segments

@@ -25,6 +25,7 @@ from tflog_tui.ui.widgets.log_row import (
     RowStyles,
     build_body,
     build_prefix,
+    fit_label_columns,
     label_columns,
     prettify_line,
 )
@@ -230,6 +231,8 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         self.indexed_labels: frozenset[str] | None = None
         """Label names Loki indexes; other labels (parsed) get no column. None: all may."""
         self._row_format = RowFormat(utc, False, (), ())
+        self._label_columns: tuple[tuple[str, ...], tuple[int, ...]] = ((), ())
+        """Label columns that differ between streams, before fitting them to the width."""
         self._format_generation = 0
         self._styles: RowStyles | None = None
         self._widget_styles: tuple[Style, Style, Style] | None = None
@@ -554,6 +557,8 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def on_resize(self) -> None:
         self._wrap_layout_key = None
+        if self._ready:
+            self._update_format()
         self._update_virtual_size()
         if self.follow:
             self._scroll_to_end()
@@ -785,17 +790,20 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
             label_sets = list(
                 {buffer.stream_key(stream)[0] for stream in range(buffer.stream_count)}
             )
-            names, cells = label_columns(label_sets, PREFERRED_LABELS, self.indexed_labels)
-            self.visible_labels = list(names)
-        else:
-            names = self._row_format.label_names
-            cells = self._row_format.label_cells
+            self._label_columns = label_columns(label_sets, PREFERRED_LABELS, self.indexed_labels)
 
         with_date = False
         if len(buffer):
             first = buffer.ts_ns(0)
             last = buffer.ts_ns(len(buffer) - 1)
             with_date = spans_days(first, last, utc=self.utc)
+
+        names, cells = self._label_columns
+        width = self.scrollable_content_region.width or self.size.width
+        if width > 0:
+            fixed = RowFormat(self.utc, with_date, (), ()).prefix_cells
+            names, cells = fit_label_columns(names, cells, width, fixed)
+        self.visible_labels = list(names)
 
         row_format = RowFormat(self.utc, with_date, names, cells)
         if row_format != self._row_format:
