@@ -34,10 +34,17 @@ GRAFANA_URL_HINT: Final = (
     "or grafana_url in a [profiles.NAME] table of the config file."
 )
 DATASOURCE_UID_HINT: Final = (
-    "No Loki datasource uid is configured, so the link opens Grafana's default datasource. "
-    "Set it with --grafana-datasource-uid, the TFLOG_GRAFANA_DATASOURCE_UID variable "
-    "or grafana_datasource_uid in a [profiles.NAME] table of the config file."
+    "No Loki datasource uid is set, so Grafana uses its default one. "
+    "Set --grafana-datasource-uid, TFLOG_GRAFANA_DATASOURCE_UID "
+    "or grafana_datasource_uid in a [profiles.NAME] table."
 )
+
+
+def first_sentence(text: str) -> str:
+    """Return the first sentence of `text` without its closing period."""
+    for mark in (". ", "; "):
+        text = text.split(mark, 1)[0]
+    return text.rstrip(".")
 
 
 # --- the builder ----------------------------------------------------------------
@@ -120,6 +127,10 @@ async def apply_builder_result(app: TflogApp, pane: Pane | None, result: Builder
     if result.action == "run" and pane is not None:
         app.activate(pane)
         pane.set_query(result.log_query)
+
+        # The screen below the builder gets its focus back after this runs, which
+        # would put it in the query bar again when the builder was opened from there.
+        app.call_after_refresh(pane.focus_log)
         return
 
     state = app.new_state(result.log_query, title_for_query(result.log_query))
@@ -194,7 +205,9 @@ def copy_explore_link(app: TflogApp) -> str | None:
     if grafana.datasource_uid:
         app.notify(outcome, timeout=4, markup=False)
     else:
-        app.notify(f"{outcome}. {DATASOURCE_UID_HINT}", severity="warning", timeout=8, markup=False)
+        copied = outcome if outcome.startswith("Not copied") else first_sentence(outcome)
+        message = f"{copied.rstrip('.')}. {DATASOURCE_UID_HINT}"
+        app.notify(message, severity="warning", timeout=8, markup=False)
     return link
 
 

@@ -261,6 +261,8 @@ class BuilderScreen(ModalScreen[BuilderResult | None]):
         self.does_not_fit: str | None = None
         self.preview_text = ""
         self.problems: list[str] = []
+        self.warnings: list[str] = []
+        """Doubts about the query that do not stop it from running."""
         self._json_fields: list[str] = []
         self._logfmt_fields: list[str] = []
         self._extra_levels: list[str] = []
@@ -514,6 +516,7 @@ class BuilderScreen(ModalScreen[BuilderResult | None]):
             return
         model, problems = self.build_model()
         problems.extend(model.validate())
+        self.warnings = self.label_picker.unseen_warnings()
         preview = self.query_one("#builder-preview", Static)
 
         try:
@@ -544,10 +547,11 @@ class BuilderScreen(ModalScreen[BuilderResult | None]):
         self._schedule_chart()
 
     def _show_problems(self) -> None:
-        text = "\n".join(f"✗ {problem}" for problem in self.problems)
+        lines = [f"✗ {problem}" for problem in self.problems]
+        lines.extend(f"! {warning}" for warning in self.warnings)
         problems = self.query_one("#builder-problems", Static)
-        problems.update(text)
-        problems.display = bool(self.problems)
+        problems.update("\n".join(lines))
+        problems.display = bool(lines)
 
     def _update_fields(self) -> None:
         kind = str(self.query_one("#parser-kind", Select).value)

@@ -108,6 +108,10 @@ class LabelPicker(Widget):
         self.stream_counts: dict[str, int] = {}
         self._label_names: list[str] = []
         self._shown: list[str] = []
+        self._values_of = ""
+        """The label whose values `values` holds."""
+        self.unseen: set[tuple[str, str]] = set()
+        """(label, value) pairs added from typed text that Loki did not list for the range."""
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -175,10 +179,22 @@ class LabelPicker(Widget):
             value=value_input.value,
             literal=not regex,
         )
+        listed = self._values_of == matcher.name and bool(self.values)
+        if listed and not regex and op in ("=", "=~") and matcher.value not in self.values:
+            self.unseen.add((matcher.name, matcher.value))
         self.query_one("#matchers", SpecList).add_spec(matcher)
         value_input.value = ""
         self._set_status("")
         return True
+
+    def unseen_warnings(self) -> list[str]:
+        """Name each matcher whose value was typed but not listed by Loki for the range."""
+        warnings = []
+        for matcher in self.matchers:
+            if (matcher.name, matcher.value) in self.unseen:
+                shown = describe_matcher(matcher)
+                warnings.append(f"{shown}: no such value was seen in this range")
+        return warnings
 
     # --- loading -----------------------------------------------------------
 
@@ -232,6 +248,7 @@ class LabelPicker(Widget):
             return
 
         self.values = sorted(values)
+        self._values_of = name
         self.stream_counts = {}
         self._set_status(f"{len(self.values):,} values of {name}")
         self._show_values()
@@ -303,7 +320,19 @@ class LabelPicker(Widget):
 
     @on(Input.Submitted, "#label-value")
     def _on_value_submitted(self, event: Input.Submitted) -> None:
+        """Add the typed value when Loki lists it, else the highlighted value that matches it.
+
+        Only when no listed value matches is the typed text added as it is.
+        """
         event.stop()
+        value_input = self.query_one("#label-value", Input)
+        typed = value_input.value
+        regex = self.query_one("#label-regex", Checkbox).value
+        if not regex and typed not in self.values and self._shown:
+            highlighted = self.query_one("#label-values", OptionList).highlighted
+            index = highlighted if highlighted is not None else 0
+            if index < len(self._shown):
+                value_input.value = self._shown[index]
         self.add_current()
 
     @on(Button.Pressed, "#label-add")
