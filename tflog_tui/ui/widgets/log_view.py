@@ -42,6 +42,12 @@ STRIP_CACHE_SIZE = 2_000
 WRAPPED_CACHE_SIZE = 1_000
 """Entries kept wrapped, for wrap mode."""
 
+WRAP_MIN_CELLS = 30
+"""Narrowest message column in wrap mode; with less room the message starts on the next row."""
+
+WRAP_INDENT = 2
+"""Indent of the message rows when the message starts below the prefix, in cells."""
+
 PAN_CELLS = 8
 """Columns moved by one press of left or right when lines are not wrapped."""
 
@@ -885,6 +891,16 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
             layout.extend((index, sub) for sub in range(rows))
             index += 1
         del layout[height:]
+
+        # Near the end the entries from `top` may not fill the screen: show
+        # the last screenful of rows instead, the first entry cut at the top,
+        # so no row is left blank below the newest entry.
+        index = top - 1
+        while len(layout) < height and index >= 0:
+            rows = len(self._wrapped_rows(index))
+            layout[:0] = [(index, sub) for sub in range(rows)]
+            index -= 1
+        del layout[: max(0, len(layout) - height)]
         self._wrap_layout = layout
         self._wrap_layout_key = key
         return layout
@@ -922,11 +938,27 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
             self._row_styles(),
         )
 
+    def _wrap_below(self) -> bool:
+        """Tell whether wrapped messages start on the row below the prefix (narrow screens)."""
+        room = self.scrollable_content_region.width - self._row_format.prefix_cells
+        return room < WRAP_MIN_CELLS
+
     def _wrapped_rows(self, index: int) -> list[Strip]:
-        """Return the wrapped body rows of the entry at view position `index` (cached)."""
+        """Return the wrapped rows of the entry at view position `index` (cached).
+
+        Normally each row holds the message from the end of the prefix to
+        the right edge. When that leaves fewer than `WRAP_MIN_CELLS` cells,
+        the first row is empty (the prefix alone) and the message follows
+        at the full width, indented by `WRAP_INDENT` cells.
+        """
         row_id = self._rows.row_id(index)
-        width = max(8, self.scrollable_content_region.width - self._row_format.prefix_cells)
-        key = (row_id, width, self._search_generation)
+        below = self._wrap_below()
+        full = self.scrollable_content_region.width
+        if below:
+            width = max(8, full - WRAP_INDENT)
+        else:
+            width = max(8, full - self._row_format.prefix_cells)
+        key = (row_id, width, below, self._search_generation)
         cached = self._wrapped.get(key)
         if cached is not None:
             self._wrapped.move_to_end(key)
@@ -937,6 +969,8 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
             return [Strip([])]
 
         rows = self._body(row).wrapped_rows(width, self._row_styles())
+        if below:
+            rows = [Strip([]), *rows]
         self._wrapped[key] = rows
         if len(self._wrapped) > WRAPPED_CACHE_SIZE:
             self._wrapped.popitem(last=False)
@@ -969,6 +1003,7 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         body_start: int,
         width: int,
         is_cursor: bool,
+        prefix_cells: int | None = None,
     ) -> Strip:
         """Join a prefix and the visible part of a body into one styled strip `width` cells wide.
 
@@ -979,7 +1014,8 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         """
         base, cursor, _new_lines = self._own_styles()
         style = base + cursor if is_cursor else base
-        prefix_cells = self._row_format.prefix_cells
+        if prefix_cells is None:
+            prefix_cells = self._row_format.prefix_cells
         if prefix_cells >= width:
             narrow = Strip(prefix, prefix_cells).crop_extend(0, width, None)
             return Strip(Segment.apply_style(list(narrow), style), width)
@@ -1028,13 +1064,18 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
             return None
 
         rows = self._wrapped_rows(index)
+        prefix_cells = self._row_format.prefix_cells
         if sub == 0:
             prefix = self._prefix(row)
         else:
-            prefix = [Segment(" " * self._row_format.prefix_cells)]
+            if self._wrap_below():
+                prefix_cells = WRAP_INDENT
+            prefix = [Segment(" " * prefix_cells)]
         body = rows[sub]
         is_cursor = index == self._cursor_index
-        return self._compose_row(prefix, list(body), body.cell_length, 0, width, is_cursor)
+        return self._compose_row(
+            prefix, list(body), body.cell_length, 0, width, is_cursor, prefix_cells
+        )
 
     def _own_styles(self) -> tuple[Style, Style, Style]:
         """Return the widget's base, cursor and new-lines badge styles, read once per theme."""
