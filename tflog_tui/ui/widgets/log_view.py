@@ -94,6 +94,8 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
     entry when older entries are prepended or the oldest are evicted.
     """
 
+    # Only the two keys an on-call reader needs first are in the footer, so
+    # it fits 80 columns beside the app's keys; help and the palette list all.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "cursor_down", "Next entry", show=False),
         Binding("k,up", "cursor_up", "Previous entry", show=False),
@@ -101,7 +103,7 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         Binding("G,end", "last", "Last entry and follow", show=False),
         Binding("pageup", "cursor_page_up", "Page up", show=False),
         Binding("pagedown", "cursor_page_down", "Page down", show=False),
-        Binding("f", "toggle_follow", "Follow"),
+        Binding("f", "toggle_follow", "Follow", show=False),
         Binding("e", "next_error", "Next error"),
         Binding("E", "previous_error", "Previous error", show=False),
         Binding("w", "next_warning", "Next warning", show=False),
@@ -109,9 +111,9 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
         Binding("slash", "search", "Search", key_display="/"),
         Binding("n", "next_match", "Next match", show=False),
         Binding("N", "previous_match", "Previous match", show=False),
-        Binding("enter", "select_entry", "Detail"),
-        Binding("z", "toggle_wrap", "Wrap"),
-        Binding("u", "toggle_utc", "UTC/local"),
+        Binding("enter", "select_entry", "Detail", show=False),
+        Binding("z", "toggle_wrap", "Wrap", show=False),
+        Binding("u", "toggle_utc", "UTC/local", show=False),
         Binding("left", "pan_left", "Scroll left", show=False),
         Binding("right", "pan_right", "Scroll right", show=False),
     ]
