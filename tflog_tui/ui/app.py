@@ -49,7 +49,7 @@ from tflog_tui.ui.screens.help import HelpScreen
 from tflog_tui.ui.screens.range_picker import RangePicker
 from tflog_tui.ui.stream_labels import context_labels, indexed_label_names
 from tflog_tui.ui.widgets.log_view import LogView
-from tflog_tui.ui.widgets.pane import Pane, PaneState, context_title
+from tflog_tui.ui.widgets.pane import Pane, PaneState, context_title, describe_range
 from tflog_tui.ui.widgets.sidebar import Sidebar
 from tflog_tui.ui.widgets.status_line import PaneStatus, StatusLine
 
@@ -144,7 +144,14 @@ class TflogApp(App[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
-            yield Sidebar(self.client, self.sidebar_range, self.clock, utc=self.utc, id="sidebar")
+            yield Sidebar(
+                self.client,
+                self.sidebar_range,
+                self.clock,
+                utc=self.utc,
+                range_label=self.sidebar_range_label,
+                id="sidebar",
+            )
             with Horizontal(id="panes"):
                 yield TabbedContent(id="left")
                 yield TabbedContent(id="right")
@@ -228,6 +235,13 @@ class TflogApp(App[None]):
             if isinstance(pane, Pane):
                 return pane
         return None
+
+    def sidebar_range_label(self) -> str:
+        """Describe the range the sidebar lists labels for (`last 1h`)."""
+        pane = self.active_pane()
+        if pane is not None:
+            return describe_range(pane.state.range_from, pane.state.range_to, utc=pane.view_utc)
+        return describe_range(self.settings.time_from, self.settings.time_to, utc=self.utc)
 
     def sidebar_range(self) -> tuple[int, int]:
         """Return the range the sidebar lists labels for: the active pane's range."""

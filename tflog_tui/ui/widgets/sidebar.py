@@ -173,6 +173,8 @@ class Sidebar(Vertical):
         Binding("right,l", "expand", "Expand", show=False),
         Binding("left,h", "collapse", "Collapse", show=False),
         Binding("H", "toggle_grouping", "Group by host", show=False),
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
     ]
 
     def __init__(
@@ -182,11 +184,15 @@ class Sidebar(Vertical):
         clock: Callable[[], int],
         *,
         utc: bool = False,
+        range_label: Callable[[], str] | None = None,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self.client = client
         self.range_ns = range_ns
+        self.range_label = range_label
+        """Describes the range the counts are for (`last 1h`); None shows no range."""
+        self._listed_range = ""
         self.clock = clock
         self.utc = utc
         self.group_by: GroupBy = "service"
@@ -199,7 +205,10 @@ class Sidebar(Vertical):
         self._built_cells: int | None = None
 
     def compose(self) -> ComposeResult:
-        yield Label("Services", id="sidebar-title")
+        title = Label("Services", id="sidebar-title")
+        title.styles.text_wrap = "nowrap"
+        title.styles.text_overflow = "ellipsis"
+        yield title
         yield Input(placeholder="filter", id="sidebar-filter", compact=True)
         failure = Static("", id="sidebar-message", markup=False)
         failure.display = False
@@ -228,6 +237,7 @@ class Sidebar(Vertical):
     @work(group="sidebar-values", exclusive=True, exit_on_error=False)
     async def _load_values(self) -> None:
         name = "service_name" if self.group_by == "service" else "hostname"
+        listed_range = self.range_label() if self.range_label is not None else ""
         try:
             start_ns, end_ns = self.range_ns()
             listing = self.client.label_values(name, start_ns=start_ns, end_ns=end_ns)
@@ -250,6 +260,7 @@ class Sidebar(Vertical):
 
         self.query_one("#sidebar-message", Static).display = False
         self.values = sorted(values)
+        self._listed_range = listed_range
         self.post_message(ServerStatus(ok=True))
         self.rebuild()
 
@@ -385,7 +396,10 @@ class Sidebar(Vertical):
         }
         tree.clear()
         title = "Services" if self.group_by == "service" else "Hostnames"
-        self.query_one("#sidebar-title", Label).update(f"{title} ({len(self.values)})")
+        header = f"{title} ({len(self.values)})"
+        if self._listed_range:
+            header += f" · {self._listed_range}"
+        self.query_one("#sidebar-title", Label).update(header)
 
         for value in self.values:
             if self.group_by == "service":
@@ -497,6 +511,14 @@ class Sidebar(Vertical):
         self.service_tree.focus()
 
     # --- actions ---------------------------------------------------------
+
+    def action_cursor_down(self) -> None:
+        """Move the tree cursor down one node."""
+        self.service_tree.action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        """Move the tree cursor up one node."""
+        self.service_tree.action_cursor_up()
 
     def action_expand(self) -> None:
         """Expand the node under the cursor."""
