@@ -129,10 +129,10 @@ MESSAGE_MIN_CELLS = 40
 """Cells kept for the message after the prefix, or half the row width when that is less."""
 
 MIN_LABEL_CELLS = 8
-"""Narrowest label column, in cells; a column that would be narrower is dropped instead."""
+"""Narrowest label column, in cells. A column that would be narrower is dropped instead."""
 
 DROP_ORDER = ("hostname", "service_name")
-"""Label columns dropped first when the row is narrow, least useful first; then from the right."""
+"""Label columns dropped first when the row is narrow, least useful first, before the rightmost."""
 
 
 def fit_label_columns(
@@ -145,7 +145,7 @@ def fit_label_columns(
     `LABEL_SHARE` of the row and leave at least `MESSAGE_MIN_CELLS` (or half
     the row, whichever is less) for the message. Columns are dropped, least
     useful first (`DROP_ORDER`, then from the right), until each can be at
-    least `MIN_LABEL_CELLS` wide; then the widest are narrowed to share the
+    least `MIN_LABEL_CELLS` wide. Then the widest are narrowed to share the
     room. Return the names and widths kept, in their order.
     """
     message_min = min(MESSAGE_MIN_CELLS, width // 2)

@@ -43,7 +43,7 @@ WRAPPED_CACHE_SIZE = 1_000
 """Entries kept wrapped, for wrap mode."""
 
 WRAP_MIN_CELLS = 30
-"""Narrowest message column in wrap mode; with less room the message starts on the next row."""
+"""Narrowest message column in wrap mode, in cells. With less room the message starts below."""
 
 WRAP_INDENT = 2
 """Indent of the message rows when the message starts below the prefix, in cells."""
@@ -75,7 +75,7 @@ def crop_segments(segments: list[Segment], cells: int, start: int, room: int) ->
 
 
 def _wrapped_note(forward: bool) -> str:
-    """Say that a search went past the end (or the start) and went on from the other end."""
+    """Return the notice that a search passed the end (or start) and went on from the other end."""
     return "Search wrapped to the top." if forward else "Search wrapped to the bottom."
 
 
@@ -94,8 +94,8 @@ class LogView(ScrollView, can_focus=True, inherit_bindings=False):
     entry when older entries are prepended or the oldest are evicted.
     """
 
-    # Only the two keys an on-call reader needs first are in the footer, so
-    # it fits 80 columns beside the app's keys; help and the palette list all.
+    # The footer shows only next error and search, so it fits 80 columns
+    # beside the app's keys. Help and the command palette list every key.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "cursor_down", "Next entry", show=False),
         Binding("k,up", "cursor_up", "Previous entry", show=False),
