@@ -70,7 +70,7 @@ async def test_tail_resumes_without_duplicates(fixed_server: EmbeddedLoki) -> No
         await pilot.press("k")
         fixed_server.push(MAILER_LABELS, [(NOW_NS + 10 * SECOND_NS, "level=info while paused")])
         await wait_for(pilot, lambda: pane.status().new_lines == 1, what="the new line count")
-        assert "1 new, G follows" in app.status_line.pane_text().plain
+        assert "1 new, f follows" in app.status_line.pane_text().plain
 
         await pilot.press("t")
         await pilot.pause(0.1)

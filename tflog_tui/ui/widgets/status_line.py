@@ -112,7 +112,7 @@ class StatusLine(Widget):
         if status.limit:
             text.append(f" (limit {format_count(status.limit)})", style="dim")
         if not status.follow and status.new_lines:
-            text.append(f"  {format_count(status.new_lines)} new, G follows", style="bold cyan")
+            text.append(f"  {format_count(status.new_lines)} new, f follows", style="bold cyan")
         if status.dropped:
             text.append(f"  dropped {format_count(status.dropped)}", style="bold yellow")
         if status.evicted:
