@@ -1,4 +1,4 @@
-"""The demo notice says why tflog shows the embedded server's demo data."""
+"""The demo notice names the reason tflog shows the embedded server's demo data."""
 
 from __future__ import annotations
 
