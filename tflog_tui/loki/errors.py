@@ -155,19 +155,19 @@ class LokiBadRequestError(LokiError):
 
 
 class LokiRateLimitedError(LokiError):
-    """The server answered 429 (too many outstanding requests or a tenant limit)."""
+    """A 429 response: too many outstanding requests, or a tenant limit."""
 
     default_hint = "Wait a moment and try again, or narrow the query."
 
 
 class LokiServerError(LokiError):
-    """The server answered with a 5xx status."""
+    """A response with a 5xx status."""
 
     default_hint = "Loki or a proxy in front of it failed; try again or narrow the query."
 
 
 class LokiResponseError(LokiError):
-    """The answer was not Loki's API: an HTML page or JSON that does not decode."""
+    """A response that is not from Loki's API: an HTML page, or JSON that does not decode."""
 
     default_hint = ""
 
