@@ -180,8 +180,9 @@ def _collect_samples(
 
     query = log_range.query
     if log_range.unwrap is None and op not in ("bytes_over_time", "bytes_rate"):
-        # Counting ignores the line, so Loki skips a trailing line_format; its
-        # template then cannot fail the query either.
+        # Counting ignores the line, so a trailing line_format is dropped and
+        # its template cannot fail the query. NOTE: meant to match Loki,
+        # but not checked against a running Loki.
         pipeline = query.pipeline
         while pipeline and isinstance(pipeline[-1], LineFormat):
             pipeline = pipeline[:-1]

@@ -88,11 +88,11 @@ def parse_timestamps(texts: Sequence[Any]) -> list[int]:
     The strings are joined into one JSON array and parsed by orjson, which
     reads integers up to 2**64-1 exactly, at about two thirds of the cost
     of `int()` on each (0.28 ms against 0.44 ms for 5,000 timestamps). The
-    result is used only when it contains one `int` per string. Anything
-    else (a leading zero, a sign `int()` accepts and JSON does not, a digit
-    count orjson turns into a float, a value that is not a string) falls
-    back to `int()` on each, which gives the same values or raises the
-    same `ValueError` or `TypeError`.
+    result is used only when it contains one `int` per string. Otherwise
+    every string goes through `int()`, which gives the same values or raises
+    the same `ValueError` or `TypeError`. That covers a leading zero, a sign
+    that `int()` accepts and JSON does not, a digit count that orjson turns
+    into a float, and a value that is not a string.
     """
     if not texts:
         return []
